@@ -1,0 +1,273 @@
+"""The one loss-and-gradient module of sksoftmax.
+
+Two layers, as in scikit-learn's ``_loss`` / ``_linear_loss``:
+
+* :class:`MultinomialLoss` and :class:`SigmoidLoss` are per-sample losses on
+  logits (``raw_prediction``). They never see ``X`` or coefficients.
+* :class:`LinearLoss` *holds* one of them and maps packed coefficients to the
+  objective and its gradient for a design matrix ``X``.
+
+The gradient of either loss with respect to the logits is ``p - y``, so both
+share every line of :class:`LinearLoss`.
+"""
+
+import numpy as np
+from scipy import sparse
+from scipy.special import expit, log_expit, log_softmax
+
+
+def _weighted_sum(values, sample_weight):
+    # The objective is accumulated in float64 whatever the dtype of X: a float32
+    # sum over 60000 samples is noisy at the 1e-7 level, which makes L-BFGS stop
+    # on its line search long before the gradient tolerance is met.
+    return float(np.dot(values.astype(np.float64), sample_weight.astype(np.float64)))
+
+
+# Floor for a class prior in the starting intercepts: a class with no weight
+# starts at log(1e-12) instead of -inf.
+_TINY = 1e-12
+
+
+def _l2_penalty(weights, l2_reg_strength):
+    flat = weights.ravel()
+    return 0.5 * l2_reg_strength * float(np.dot(flat, flat))
+
+
+class MultinomialLoss:
+    """Softmax cross-entropy on logits of shape (n_samples, n_classes).
+
+    ``loss_i = logsumexp(z_i) - z_{i, y_i}`` with ``y`` given as integer class
+    codes in ``[0, n_classes)``.
+    """
+
+    def loss(self, y, raw_prediction):
+        """Per-sample loss, shape (n_samples,)."""
+        log_proba = log_softmax(raw_prediction, axis=1)
+        return -np.take_along_axis(log_proba, y[:, None], axis=1)[:, 0]
+
+    def gradient(self, y, raw_prediction):
+        """Per-sample gradient with respect to the logits: ``p - onehot(y)``."""
+        proba = np.exp(log_softmax(raw_prediction, axis=1))
+        proba[np.arange(y.shape[0]), y] -= 1
+        return proba
+
+    def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
+        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p_i - y_i)``.
+
+        One pass of in-place operations over the (n_samples, n_classes) buffer:
+        the logits are shifted by their row maximum before ``exp`` so nothing
+        overflows, whatever their size.
+        """
+        rows = np.arange(y.shape[0])
+        true_logit = raw_prediction[rows, y]
+        row_max = raw_prediction.max(axis=1)
+        raw_prediction -= row_max[:, None]
+        np.exp(raw_prediction, out=raw_prediction)
+        row_sum = raw_prediction.sum(axis=1)
+        # logsumexp(z_i) - z_{i, y_i}, computed from the shifted logits
+        loss = np.log(row_sum) + (row_max - true_logit)
+        raw_prediction *= (sample_weight / row_sum)[:, None]
+        raw_prediction[rows, y] -= sample_weight
+        return _weighted_sum(loss, sample_weight)
+
+    def log_proba(self, raw_prediction):
+        """Log-probabilities, computed in log space."""
+        return log_softmax(raw_prediction, axis=1)
+
+    def fit_intercept_only(self, y, sample_weight, n_outputs):
+        """Intercepts minimising the loss with ``W = 0``: the log class priors.
+
+        Centred to sum to zero, which L-BFGS then keeps (every gradient of the
+        intercepts sums to zero), so the result is the same unique
+        representative that a fit from zero reaches.
+        """
+        class_weight = np.bincount(y, weights=sample_weight, minlength=n_outputs)
+        log_prior = np.log(np.maximum(class_weight / class_weight.sum(), _TINY))
+        return log_prior - log_prior.mean()
+
+
+class SigmoidLoss:
+    """Binary cross-entropy of K independent sigmoids on logits (n_samples, K).
+
+    ``loss_i = sum_k softplus(z_ik) - y_ik z_ik`` with ``y`` an indicator matrix
+    of shape (n_samples, K).
+    """
+
+    def loss(self, y, raw_prediction):
+        """Per-sample loss, shape (n_samples,), summed over the K outputs."""
+        return (np.logaddexp(0, raw_prediction) - y * raw_prediction).sum(axis=1)
+
+    def gradient(self, y, raw_prediction):
+        """Per-sample gradient with respect to the logits: ``sigmoid(z) - y``."""
+        return expit(raw_prediction) - y
+
+    def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
+        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p_i - y_i)``."""
+        loss = self.loss(y, raw_prediction)
+        expit(raw_prediction, out=raw_prediction)
+        raw_prediction -= y
+        raw_prediction *= sample_weight[:, None]
+        return _weighted_sum(loss, sample_weight)
+
+    def log_proba(self, raw_prediction):
+        """Log of each sigmoid's probability, computed in log space."""
+        return log_expit(raw_prediction)
+
+    def fit_intercept_only(self, y, sample_weight, n_outputs):
+        """Intercepts minimising the loss with ``W = 0``: the log-odds of each output."""
+        positive = np.asarray(sample_weight, dtype=np.float64) @ y
+        rate = np.clip(positive / sample_weight.sum(dtype=np.float64), _TINY, 1 - _TINY)
+        return np.log(rate) - np.log1p(-rate)
+
+
+class LinearLoss:
+    """Objective and gradient of a linear model with logits ``X @ W.T + b``.
+
+    Conventions
+    -----------
+    - ``W`` has shape (n_outputs, n_features), C-ordered; ``b`` (n_outputs,).
+    - The coefficients are packed in one 1-D float64 array, ``W.ravel()``
+      followed by ``b`` when ``fit_intercept``; :meth:`unpack` returns views.
+    - ``y`` is what the base loss takes: integer codes for
+      :class:`MultinomialLoss`, an indicator matrix for :class:`SigmoidLoss`.
+    - The objective is the weighted mean loss plus the L2 term on ``W`` only::
+
+          sum_i s_i loss_i / weight_sum + l2_reg_strength / 2 * ||W||_F^2
+
+      with ``weight_sum = sum_i s_i`` unless given. The estimators pass
+      ``l2_reg_strength = 1 / (C S)``, S the total sample weight, so this is
+      ``F / S`` of the design; the SGD solver passes a minibatch with its own
+      ``weight_sum``.
+    - X is never copied or densified; the logits live in one buffer of X's
+      dtype that is reused across calls; the gradient is float64.
+
+    Parameters
+    ----------
+    base_loss : MultinomialLoss or SigmoidLoss
+        The per-sample loss on logits.
+    n_outputs : int
+        Number of rows of ``W`` (classes for softmax, sigmoids otherwise).
+    n_features : int
+        Number of columns of ``W``.
+    fit_intercept : bool
+        Whether the packed coefficients end with ``n_outputs`` intercepts.
+    """
+
+    def __init__(self, base_loss, n_outputs, n_features, fit_intercept):
+        self.base_loss = base_loss
+        self.n_outputs = n_outputs
+        self.n_features = n_features
+        self.fit_intercept = fit_intercept
+        self._buffer = None
+
+    @property
+    def n_coef(self):
+        """Length of the packed coefficient vector."""
+        return self.n_outputs * (self.n_features + int(self.fit_intercept))
+
+    def pack(self, weights, intercept=None):
+        """Pack ``W`` (and ``b``) into one float64 vector."""
+        parts = [np.asarray(weights, dtype=np.float64).ravel()]
+        if self.fit_intercept:
+            parts.append(np.asarray(intercept, dtype=np.float64).ravel())
+        return np.concatenate(parts)
+
+    def unpack(self, coef):
+        """Views ``(W, b)`` into packed coefficients; ``b`` is None without intercept."""
+        n_weights = self.n_outputs * self.n_features
+        weights = coef[:n_weights].reshape(self.n_outputs, self.n_features)
+        intercept = coef[n_weights:] if self.fit_intercept else None
+        return weights, intercept
+
+    def _raw_buffer(self, n_samples, dtype):
+        # One (n_samples, n_outputs) buffer for the whole fit: SGD's minibatches
+        # use leading slices of it, L-BFGS the whole of it.
+        buf = self._buffer
+        if buf is None or buf.dtype != dtype or buf.shape[0] < n_samples:
+            buf = np.empty((n_samples, self.n_outputs), dtype=dtype)
+            self._buffer = buf
+        return buf[:n_samples]
+
+    def raw_prediction(self, coef, X, out=None):
+        """Logits ``X @ W.T + b`` in X's dtype, written into ``out`` if given."""
+        weights, intercept = self.unpack(coef)
+        weights = weights.astype(X.dtype, copy=False)
+        if sparse.issparse(X):
+            raw = X @ weights.T
+            if out is not None:
+                out[...] = raw
+                raw = out
+        else:
+            raw = np.matmul(X, weights.T, out=out)
+        if intercept is not None:
+            raw += intercept.astype(X.dtype, copy=False)
+        return raw
+
+    def _weights_gradient(self, weighted_residual, X, out):
+        # (P - Y).T @ X is 2.3x faster than X.T @ (P - Y) on dense data
+        # (53 ms vs 121 ms on 60000 x 784, K=10, float64).
+        if sparse.issparse(X):
+            out[...] = (X.T @ weighted_residual).T
+        elif out.dtype == X.dtype:
+            np.matmul(weighted_residual.T, X, out=out)
+        else:
+            out[...] = weighted_residual.T @ X
+
+    def loss_gradient(
+        self, coef, X, y, sample_weight, l2_reg_strength=0.0, weight_sum=None
+    ):
+        """Objective and its gradient (float64, same packing as ``coef``).
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_coef,)
+            Packed coefficients.
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Design matrix, float32 or float64.
+        y : ndarray
+            Target in the base loss's encoding.
+        sample_weight : ndarray of shape (n_samples,)
+            Per-sample weights ``s_i``, in X's dtype.
+        l2_reg_strength : float, default=0.0
+            Strength of the L2 term on ``W``.
+        weight_sum : float, default=None
+            Divisor of the summed loss; ``sample_weight.sum()`` when None.
+
+        Returns
+        -------
+        objective : float
+        gradient : ndarray of shape (n_coef,), float64
+        """
+        if weight_sum is None:
+            weight_sum = float(sample_weight.sum(dtype=np.float64))
+        raw = self.raw_prediction(coef, X, out=self._raw_buffer(X.shape[0], X.dtype))
+        loss_sum = self.base_loss.weighted_loss_gradient_inplace(y, raw, sample_weight)
+        # raw now holds s_i (p_i - y_i)
+        weights, _ = self.unpack(coef)
+        gradient = np.empty_like(coef, dtype=np.float64)
+        grad_weights, grad_intercept = self.unpack(gradient)
+        self._weights_gradient(raw, X, grad_weights)
+        grad_weights *= 1.0 / weight_sum
+        objective = loss_sum / weight_sum
+        if l2_reg_strength > 0:
+            grad_weights += l2_reg_strength * weights
+            objective += _l2_penalty(weights, l2_reg_strength)
+        if grad_intercept is not None:
+            grad_intercept[:] = raw.sum(axis=0, dtype=np.float64) / weight_sum
+        return objective, gradient
+
+    def loss(self, coef, X, y, sample_weight, l2_reg_strength=0.0, weight_sum=None):
+        """The objective of :meth:`loss_gradient`, computed without the gradient."""
+        if weight_sum is None:
+            weight_sum = float(sample_weight.sum(dtype=np.float64))
+        raw = self.raw_prediction(coef, X)
+        objective = _weighted_sum(self.base_loss.loss(y, raw), sample_weight)
+        objective /= weight_sum
+        weights, _ = self.unpack(coef)
+        return objective + _l2_penalty(weights, l2_reg_strength)
+
+    def gradient(self, coef, X, y, sample_weight, l2_reg_strength=0.0, weight_sum=None):
+        """The gradient of :meth:`loss_gradient`."""
+        return self.loss_gradient(
+            coef, X, y, sample_weight, l2_reg_strength, weight_sum
+        )[1]
