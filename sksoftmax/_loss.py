@@ -102,7 +102,7 @@ class SigmoidLoss:
         return expit(raw_prediction) - y
 
     def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
-        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p_i - y_i)``."""
+        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p - y)``."""
         loss = self.loss(y, raw_prediction)
         expit(raw_prediction, out=raw_prediction)
         raw_prediction -= y
@@ -114,7 +114,7 @@ class SigmoidLoss:
         return log_expit(raw_prediction)
 
     def fit_intercept_only(self, y, sample_weight, n_outputs):
-        """Intercepts minimising the loss with ``W = 0``: the log-odds of each output."""
+        """Intercepts minimising the loss with ``W = 0``: each output's log-odds."""
         positive = np.asarray(sample_weight, dtype=np.float64) @ y
         rate = np.clip(positive / sample_weight.sum(dtype=np.float64), _TINY, 1 - _TINY)
         return np.log(rate) - np.log1p(-rate)
@@ -173,7 +173,7 @@ class LinearLoss:
         return np.concatenate(parts)
 
     def unpack(self, coef):
-        """Views ``(W, b)`` into packed coefficients; ``b`` is None without intercept."""
+        """Views ``(W, b)`` of packed coefficients; ``b`` is None without intercept."""
         n_weights = self.n_outputs * self.n_features
         weights = coef[:n_weights].reshape(self.n_outputs, self.n_features)
         intercept = coef[n_weights:] if self.fit_intercept else None
