@@ -29,7 +29,7 @@ def softmax_objective(coef, intercept, X, y, C):
     sw = np.ones(X.shape[0])
     if coef.shape[0] == 1:
         loss = LinearLoss(SigmoidLoss(), 1, X.shape[1], True)
-        target = (codes == 1).astype(float)[:, None]
+        target = (codes == 1).astype(float)[None, :]
         l2 = 1.0 / (2 * C * X.shape[0])
     else:
         loss = LinearLoss(MultinomialLoss(), coef.shape[0], X.shape[1], True)

@@ -1,7 +1,7 @@
 """SoftmaxRegression: one linear layer, softmax, cross-entropy."""
 
 import numpy as np
-from scipy.special import log_expit
+from scipy.special import log_expit, log_softmax
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -103,7 +103,7 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     def _encode(self, y, classes, dtype):
         codes = np.searchsorted(classes, y)
         if classes.shape[0] == 2:
-            target = (codes == 1).astype(dtype)[:, None]
+            target = (codes == 1).astype(dtype)[None, :]
             return _Problem(SigmoidLoss(), target, 1, codes, l2_scale=0.5)
         return _Problem(MultinomialLoss(), codes, classes.shape[0], codes)
 
@@ -111,7 +111,7 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
         if decision.shape[1] == 1:
             # two classes: p_1 = sigmoid(z), p_0 = sigmoid(-z)
             return np.hstack([log_expit(-decision), log_expit(decision)])
-        return MultinomialLoss().log_proba(decision)
+        return log_softmax(decision, axis=1)
 
     def predict(self, X):
         """Most probable class of each sample.

@@ -24,7 +24,7 @@ def make_problem(loss_name, dtype=np.float64, seed=0):
     if loss_name == "multinomial":
         return X, MultinomialLoss(), rng.integers(0, 4, N_SAMPLES), 4
     n_outputs = 1 if loss_name == "binary" else 3
-    y = rng.integers(0, 2, (N_SAMPLES, n_outputs)).astype(dtype)
+    y = rng.integers(0, 2, (n_outputs, N_SAMPLES)).astype(dtype)
     return X, SigmoidLoss(), y, n_outputs
 
 
@@ -104,56 +104,64 @@ def test_intercept_equals_column_of_ones(loss_name):
 
 
 def test_multinomial_kernel_against_scipy_special():
+    # scipy.special on the usual (n_samples, n_classes) layout; the loss module
+    # takes the transpose
     rng = np.random.default_rng(5)
-    raw = rng.normal(scale=4, size=(50, 6))
+    logits = rng.normal(scale=4, size=(50, 6))
     y = rng.integers(0, 6, 50)
     sw = rng.uniform(0.1, 2, 50)
-    expected_loss = -(sw * log_softmax(raw, axis=1)[np.arange(50), y]).sum()
-    expected_grad = sw[:, None] * (softmax(raw, axis=1) - np.eye(6)[y])
+    expected_loss = -(sw * log_softmax(logits, axis=1)[np.arange(50), y]).sum()
+    expected_grad = sw[:, None] * (softmax(logits, axis=1) - np.eye(6)[y])
 
-    buffer = raw.copy()
+    buffer = np.ascontiguousarray(logits.T)
     loss = MultinomialLoss().weighted_loss_gradient_inplace(y, buffer, sw)
     assert loss == pytest.approx(expected_loss, rel=1e-12)
-    assert_allclose(buffer, expected_grad, rtol=1e-10, atol=1e-14)
+    assert_allclose(buffer.T, expected_grad, rtol=1e-10, atol=1e-14)
     assert_allclose(
-        MultinomialLoss().gradient(y, raw), softmax(raw, axis=1) - np.eye(6)[y]
+        MultinomialLoss().gradient(y, logits.T).T,
+        softmax(logits, axis=1) - np.eye(6)[y],
+    )
+    assert_allclose(
+        MultinomialLoss().loss(y, logits.T),
+        -log_softmax(logits, axis=1)[np.arange(50), y],
     )
 
 
 def test_sigmoid_kernel_against_scipy_special():
     rng = np.random.default_rng(6)
-    raw = rng.normal(scale=4, size=(50, 3))
-    y = rng.integers(0, 2, (50, 3)).astype(float)
+    raw = rng.normal(scale=4, size=(3, 50))
+    y = rng.integers(0, 2, (3, 50)).astype(float)
     sw = rng.uniform(0.1, 2, 50)
     per_entry = -(y * log_expit(raw) + (1 - y) * log_expit(-raw))
-    expected_loss = (sw[:, None] * per_entry).sum()
-    expected_grad = sw[:, None] * (expit(raw) - y)
+    expected_loss = (sw * per_entry).sum()
+    expected_grad = sw * (expit(raw) - y)
 
     buffer = raw.copy()
     loss = SigmoidLoss().weighted_loss_gradient_inplace(y, buffer, sw)
     assert loss == pytest.approx(expected_loss, rel=1e-12)
     assert_allclose(buffer, expected_grad, rtol=1e-10, atol=1e-14)
-    assert_allclose(SigmoidLoss().loss(y, raw), per_entry.sum(axis=1), rtol=1e-12)
+    assert_allclose(SigmoidLoss().loss(y, raw), per_entry.sum(axis=0), rtol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("scale", [1e4, 1e6, 1e30])
 def test_finite_for_huge_logits(dtype, scale):
-    raw = (np.array([[1.0, -1.0, 0.5], [-2.0, 3.0, 0.0]]) * scale).astype(dtype)
+    # two samples (columns) of three logits each
+    raw = (np.array([[1.0, -1.0, 0.5], [-2.0, 3.0, 0.0]]).T * scale).astype(dtype)
     y_codes = np.array([1, 1])
     sw = np.ones(2, dtype=dtype)
 
     buffer = raw.copy()
     loss = MultinomialLoss().weighted_loss_gradient_inplace(y_codes, buffer, sw)
-    # row 0: true class 1 is 2*scale below the max; row 1: it is the max
+    # sample 0: true class 1 is 2*scale below the max; sample 1: it is the max
     assert loss == pytest.approx(2.0 * scale, rel=1e-6)
-    assert_allclose(buffer, [[1, -1, 0], [0, 0, 0]], atol=1e-6)
+    assert_allclose(buffer.T, [[1, -1, 0], [0, 0, 0]], atol=1e-6)
 
-    y_ind = np.array([[0, 1, 1], [0, 1, 1]], dtype=dtype)
+    y_ind = np.array([[0, 1, 1], [0, 1, 1]], dtype=dtype).T
     buffer = raw.copy()
     loss = SigmoidLoss().weighted_loss_gradient_inplace(y_ind, buffer, sw)
-    # a wrong-signed logit costs its size (row 0, outputs 0 and 1), a right one
-    # nothing, and row 1's output 2 sits at 0: log 2.
+    # a wrong-signed logit costs its size (sample 0, outputs 0 and 1), a right
+    # one nothing, and sample 1's output 2 sits at 0: log 2.
     assert loss == pytest.approx(2.0 * scale + np.log(2), rel=1e-6)
     assert np.isfinite(buffer).all()
     assert_allclose(buffer, expit(raw.astype(np.float64)) - y_ind, atol=1e-6)
