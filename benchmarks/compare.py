@@ -11,7 +11,6 @@ import argparse
 import warnings
 
 import numpy as np
-from _common import softmax_objective, time_side_by_side
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -19,6 +18,7 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
+from _common import softmax_objective, time_side_by_side
 from sksoftmax import SoftmaxRegression
 
 DATASETS = {

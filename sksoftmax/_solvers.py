@@ -92,13 +92,23 @@ def lbfgs(fun, coef0, *, args=(), max_iter=100, tol=1e-4, verbose=0):
         callback=record,
         options={"maxiter": max_iter, "maxls": 50, "gtol": tol, "ftol": 0.0},
     )
-    if not result.success:
-        _warn_not_converged("L-BFGS", tol, max_iter, _text(result.message))
+    # With ftol=0, scipy still reports success when an iteration cannot lower
+    # the objective at all (float32 data asked for more than float32 holds):
+    # only a gradient within tol counts as converged.
+    max_gradient = float(np.max(np.abs(result.jac))) if result.jac.size else 0.0
+    converged = bool(result.success) and max_gradient <= tol
+    if not converged:
+        _warn_not_converged(
+            "L-BFGS",
+            tol,
+            max_iter,
+            f"{_text(result.message)}; max|gradient| = {max_gradient:.2g}",
+        )
     return SolverResult(
         coef=result.x,
         n_iter=int(result.nit),
         loss_curve=loss_curve,
-        converged=bool(result.success),
+        converged=converged,
     )
 
 
