@@ -1,6 +1,7 @@
 """Softmax regression done properly, for the scikit-learn stack."""
 
+from ._one_vs_rest import OneVsRestSigmoid
 from ._softmax import SoftmaxRegression
 
-__all__ = ["SoftmaxRegression"]
+__all__ = ["OneVsRestSigmoid", "SoftmaxRegression"]
 __version__ = "0.1.0"

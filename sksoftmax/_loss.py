@@ -41,6 +41,10 @@ class MultinomialLoss:
     (see :class:`LinearLoss` for why).
     """
 
+    #: Bound on the largest eigenvalue of the Hessian in the logits,
+    #: ``diag(p) - p p^T``: 1/2.
+    max_curvature = 0.5
+
     def loss(self, y, raw_prediction):
         """Per-sample loss, shape (n_samples,)."""
         log_proba = log_softmax(raw_prediction, axis=0)
@@ -91,6 +95,9 @@ class SigmoidLoss:
     ``loss_i = sum_k softplus(z_ik) - y_ik z_ik`` with ``y`` an indicator
     matrix of the logits' shape (K, n_samples).
     """
+
+    #: Bound on the second derivative of each output's loss, ``p (1 - p)``.
+    max_curvature = 0.25
 
     def loss(self, y, raw_prediction):
         """Per-sample loss, shape (n_samples,), summed over the K outputs."""

@@ -1,15 +1,16 @@
 """SoftmaxRegression: one linear layer, softmax, cross-entropy."""
 
 import numpy as np
-from scipy.special import log_expit, log_softmax
+from scipy.special import log_softmax
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
-from ._base import _BaseSoftmaxFamily, _Problem
+from ._base import _BaseSoftmaxFamily, _binary_log_proba, _Problem, fill_doc
 from ._loss import MultinomialLoss, SigmoidLoss
 
 
+@fill_doc
 class SoftmaxRegression(_BaseSoftmaxFamily):
     """Softmax (multinomial logistic) regression.
 
@@ -30,28 +31,13 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     equals ``LogisticRegression(C=2 * C)`` (the penalty on two symmetric rows is
     half the penalty on their difference).
 
+    ``solver="sgd"`` and :meth:`partial_fit` minimise the same ``F / sum_i s_i``
+    by minibatch SGD, so data that does not fit in memory can stream through
+    a multinomial model.
+
     Parameters
     ----------
-    C : float, default=1.0
-        Inverse L2 regularisation strength, as in ``LogisticRegression``;
-        ``np.inf`` means no penalty.
-    fit_intercept : bool, default=True
-        Whether to fit an unpenalised intercept per class.
-    solver : {"lbfgs"}, default="lbfgs"
-        ``"lbfgs"``: scipy's L-BFGS-B on the whole data.
-    max_iter : int, default=100
-        Maximum number of L-BFGS iterations.
-    tol : float, default=1e-4
-        L-BFGS stops when the largest absolute entry of the gradient of the
-        scaled objective ``F / sum_i s_i`` is at most ``tol``.
-    class_weight : dict, "balanced" or None, default=None
-        Weights per class, multiplied into the sample weights; "balanced" uses
-        ``n_samples / (n_classes * weighted class count)`` as in scikit-learn.
-    warm_start : bool, default=False
-        Start from the previous ``coef_`` and ``intercept_``; the classes and
-        the number of features must not change.
-    verbose : int, default=0
-        Print the objective after each iteration when positive.
+    %(parameters)s
 
     Attributes
     ----------
@@ -62,14 +48,7 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     intercept_ : ndarray of shape (n_classes,) or (1,)
         Intercepts (zeros when ``fit_intercept=False``); for three classes or
         more they sum to zero.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names, when X was a DataFrame with string column names.
-    n_iter_ : int
-        Number of L-BFGS iterations run.
-    loss_curve_ : list of float
-        Scaled objective ``F / sum_i s_i`` after each iteration.
+    %(attributes)s
 
     See Also
     --------
@@ -89,16 +68,24 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     np.float64(1.0)
     """
 
-    def _validate_targets(self, y):
+    def _validate_targets(self, y, classes=None):
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        classes = LabelEncoder().fit(y).classes_
-        if classes.shape[0] < 2:
+        labels = LabelEncoder().fit(y).classes_
+        if classes is not None:
+            unknown = np.setdiff1d(labels, classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in "
+                    f"classes {classes.tolist()}."
+                )
+            return y, classes
+        if labels.shape[0] < 2:
             raise ValueError(
                 "SoftmaxRegression needs samples of at least 2 classes in y, "
-                f"but the data contains only one class: {classes[0]!r}."
+                f"but the data contains only one class: {labels[0]!r}."
             )
-        return y, classes
+        return y, labels
 
     def _encode(self, y, classes, dtype):
         codes = np.searchsorted(classes, y)
@@ -109,25 +96,10 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
 
     def _log_proba_from_decision(self, decision):
         if decision.shape[1] == 1:
-            # two classes: p_1 = sigmoid(z), p_0 = sigmoid(-z)
-            return np.hstack([log_expit(-decision), log_expit(decision)])
+            return _binary_log_proba(decision)
         return log_softmax(decision, axis=1)
 
-    def predict(self, X):
-        """Most probable class of each sample.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            Labels from ``classes_``.
-        """
-        check_is_fitted(self)
-        decision = self.decision_function(X)
+    def _predict_from_decision(self, decision, classes, multilabel_dtype):
         if decision.ndim == 1:
-            return self.classes_[(decision > 0).astype(int)]
-        return self.classes_[decision.argmax(axis=1)]
+            return classes[(decision > 0).astype(int)]
+        return classes[decision.argmax(axis=1)]

@@ -1,0 +1,156 @@
+"""OneVsRestSigmoid: K independent sigmoid classifiers fitted as one problem."""
+
+import numpy as np
+from scipy.special import log_expit, logsumexp
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import column_or_1d
+
+from ._base import _BaseSoftmaxFamily, _binary_log_proba, _Problem, fill_doc
+from ._loss import SigmoidLoss
+
+
+@fill_doc
+class OneVsRestSigmoid(_BaseSoftmaxFamily):
+    """K independent sigmoid (logistic) classifiers, fitted together.
+
+    The model for labels that are not mutually exclusive (a multilabel
+    indicator ``y``: a song both "vocal" and "film score"), and a vectorised
+    ``OneVsRestClassifier(LogisticRegression())`` for multiclass ``y``: one
+    fit reads X once per iteration for all K outputs, instead of K fits that
+    each read all of X. With logits ``z_ik = w_k . x_i + b_k``, targets
+    ``y_ik`` in {0, 1} and ``s_i = sample_weight_i * class_weight[y_i]`` it
+    minimises::
+
+        F(W, b) = sum_k [ sum_i s_i * BCE(y_ik, sigmoid(z_ik)) + ||w_k||^2 / (2 C) ]
+
+    (scaled by ``1 / sum_i s_i`` for the solver). Each output's problem is
+    ``LogisticRegression(C)``'s on its column:
+
+    - binary y: one sigmoid, ``coef_`` of shape (1, n_features), 1-D
+      ``decision_function``; equals ``LogisticRegression(C)`` (and
+      ``SoftmaxRegression(C / 2)``: a two-class softmax is a sigmoid);
+    - multiclass y: K sigmoids of class k against the rest; ``predict_proba``
+      normalises them to sum to one (in log space, so no row is ever all
+      zero), as ``OneVsRestClassifier`` does; equals
+      ``OneVsRestClassifier(LogisticRegression(C))``;
+    - multilabel indicator y: ``classes_`` is ``arange(n_labels)``,
+      ``predict_proba`` gives each label's own probability (rows need not sum
+      to one), ``predict`` the indicator matrix thresholded at 0.5, in y's
+      dtype.
+
+    ``class_weight`` weights each sample by its class, on all K outputs, as in
+    the objective above; for multilabel y a sample has no single class, so
+    ``class_weight`` is refused there: pass ``sample_weight``.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; ``arange(n_labels)`` for multilabel y.
+    coef_ : ndarray of shape (n_outputs, n_features)
+        One row per sigmoid: one for binary y, else one per class or label.
+        Same dtype as the training X.
+    intercept_ : ndarray of shape (n_outputs,)
+        Intercepts (zeros when ``fit_intercept=False``).
+    %(attributes)s
+
+    See Also
+    --------
+    SoftmaxRegression : One softmax, for mutually exclusive classes.
+    sklearn.multiclass.OneVsRestClassifier : The same model, K separate fits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_multilabel_classification
+    >>> from sksoftmax import OneVsRestSigmoid
+    >>> X, Y = make_multilabel_classification(n_samples=200, n_classes=3,
+    ...                                       random_state=0)
+    >>> clf = OneVsRestSigmoid().fit(X, Y)
+    >>> clf.classes_
+    array([0, 1, 2])
+    >>> clf.predict(X[:2]).shape
+    (2, 3)
+    >>> bool(np.all((clf.predict_proba(X) >= 0) & (clf.predict_proba(X) <= 1)))
+    True
+    """
+
+    def _validate_targets(self, y, classes=None):
+        if y.ndim == 2 and y.shape[1] > 1:
+            if type_of_target(y) != "multilabel-indicator":
+                raise ValueError(
+                    "OneVsRestSigmoid takes 1-D class labels or a 2-D multilabel "
+                    f"indicator matrix of 0/1; got y of type {type_of_target(y)!r}."
+                )
+            labels = np.arange(y.shape[1])
+            if classes is not None and not np.array_equal(classes, labels):
+                raise ValueError(
+                    f"y has {y.shape[1]} label columns, so classes must be "
+                    f"arange({y.shape[1]}); got {classes.tolist()}."
+                )
+            if self.class_weight is not None:
+                raise ValueError(
+                    "class_weight is not supported for multilabel y: a sample "
+                    "has no single class. Pass sample_weight instead."
+                )
+            return y, labels
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        labels = LabelEncoder().fit(y).classes_
+        if classes is not None:
+            unknown = np.setdiff1d(labels, classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in "
+                    f"classes {classes.tolist()}."
+                )
+            return y, classes
+        if labels.shape[0] < 2:
+            raise ValueError(
+                "OneVsRestSigmoid needs samples of at least 2 classes in y, "
+                f"but the data contains only one class: {labels[0]!r}."
+            )
+        return y, labels
+
+    def _encode(self, y, classes, dtype):
+        if y.ndim == 2:
+            target = np.ascontiguousarray(y.T, dtype=dtype)
+            return _Problem(
+                SigmoidLoss(), target, y.shape[1], None, multilabel_dtype=y.dtype
+            )
+        codes = np.searchsorted(classes, y)
+        if classes.shape[0] == 2:
+            target = (codes == 1).astype(dtype)[None, :]
+            return _Problem(SigmoidLoss(), target, 1, codes)
+        target = np.zeros((classes.shape[0], y.shape[0]), dtype=dtype)
+        target[codes, np.arange(y.shape[0])] = 1
+        return _Problem(SigmoidLoss(), target, classes.shape[0], codes)
+
+    @property
+    def multilabel_(self):
+        """Whether the model was fitted on a multilabel indicator y."""
+        return self._multilabel_dtype is not None
+
+    def _log_proba_from_decision(self, decision):
+        if decision.shape[1] == 1:
+            return _binary_log_proba(decision)
+        log_marginal = log_expit(decision)
+        if self.multilabel_:
+            return log_marginal
+        return log_marginal - logsumexp(log_marginal, axis=1, keepdims=True)
+
+    def _predict_from_decision(self, decision, classes, multilabel_dtype):
+        if decision.ndim == 1:
+            return classes[(decision > 0).astype(int)]
+        if multilabel_dtype is not None:
+            return (decision > 0).astype(multilabel_dtype)
+        return classes[decision.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
