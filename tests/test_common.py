@@ -2,7 +2,7 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sksoftmax import SoftmaxRegression
+from sksoftmax import OneVsRestSigmoid, SoftmaxRegression
 
 # Minibatch SGD visits a weighted row once where the repeated data visits each
 # copy, so the two runs take different steps: equal only in the limit.
@@ -21,7 +21,12 @@ def expected_failures(estimator):
 
 
 @parametrize_with_checks(
-    [SoftmaxRegression(), SoftmaxRegression(solver="sgd")],
+    [
+        SoftmaxRegression(),
+        SoftmaxRegression(solver="sgd"),
+        OneVsRestSigmoid(),
+        OneVsRestSigmoid(solver="sgd"),
+    ],
     expected_failed_checks=expected_failures,
 )
 def test_sklearn_compatible_estimator(estimator, check):

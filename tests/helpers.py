@@ -1,0 +1,38 @@
+"""Shared by the test modules: data, weights and how close two optima may be."""
+
+import numpy as np
+from sklearn.preprocessing import StandardScaler
+
+TIGHT = dict(tol=1e-8, max_iter=10_000)
+
+
+def standardised(load):
+    X, y = load(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def sample_weights(kind, y):
+    if kind == "weights":
+        return np.random.default_rng(0).uniform(0.2, 3.0, y.shape[0]), None
+    if kind == "balanced":
+        return None, "balanced"
+    return None, None
+
+
+def ref_weights(sw, class_weight, y):
+    """s_i = sample_weight_i * class_weight[y_i], "balanced" written out."""
+    s = np.ones(len(y)) if sw is None else sw
+    if class_weight == "balanced":
+        s = s * (len(y) / (len(np.unique(y)) * np.bincount(y)))[y]
+    return s
+
+
+def convexity_atol(C, s):
+    """How far apart two solutions stopped at max|gradient| <= tol may be.
+
+    The scaled objective is strongly convex in W with modulus >= 1/(C S), so
+    each solution lies within tol * C * S of the optimum. 1e-4 holds for C <= 1;
+    at C = 100 on wine (S = 178), digits (S = 1797) and breast_cancer no two
+    solvers stopped at tol 1e-8 need agree to 1e-4.
+    """
+    return max(1e-4, 2 * TIGHT["tol"] * C * s.sum())
