@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
 from threadpoolctl import ThreadpoolController
 
 from ._loss import LinearLoss
-from ._solvers import lbfgs, sgd
+from ._solvers import lbfgs, lbfgs_separable, sgd
 
 # Below this many multiply-adds per logits product, one BLAS thread beats two
 # on this project's 2-core machines (digits: 0.071 s vs 0.32 s for a whole
@@ -173,6 +173,16 @@ class _Problem:
         self.class_codes = class_codes
         self.l2_scale = l2_scale
         self.multilabel_dtype = multilabel_dtype
+
+
+# Above this many outputs, one thread per output costs more than it saves and
+# the joint L-BFGS run is used instead.
+_MAX_SEPARATE_RUNS = 256
+
+
+def _batches_independent_runs(problem):
+    """Whether to fit K sigmoids as K batched L-BFGS runs (lbfgs_separable)."""
+    return problem.base_loss.separable and 1 < problem.n_outputs <= _MAX_SEPARATE_RUNS
 
 
 def _binary_log_proba(decision):
@@ -395,7 +405,16 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         n_samples, n_features = X.shape
         sgd_state = {"weight_seen": weight_sum}
         with _blas_threads(n_samples, n_features, problem.n_outputs):
-            if self.solver == "lbfgs":
+            if self.solver == "lbfgs" and _batches_independent_runs(problem):
+                result = self._lbfgs_separable(
+                    linear_loss,
+                    coef0,
+                    X,
+                    problem.target,
+                    sample_weight,
+                    l2_reg_strength,
+                )
+            elif self.solver == "lbfgs":
                 result = lbfgs(
                     linear_loss.loss_gradient,
                     coef0,
@@ -429,6 +448,47 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
             if name in sgd_state:
                 setattr(self, name + "_", sgd_state.pop(name))
         return self
+
+    def _lbfgs_separable(
+        self, linear_loss, coef0, X, target, sample_weight, l2_reg_strength
+    ):
+        """One L-BFGS run per output, evaluated together (lbfgs_separable)."""
+        n_features = linear_loss.n_features
+        weight_sum = float(sample_weight.sum(dtype=np.float64))
+
+        def to_blocks(loss, packed):
+            # one row [w_k, b_k] per output
+            weights, intercept = loss.unpack(packed)
+            if intercept is None:
+                return weights
+            return np.hstack([weights, intercept[:, None]])
+
+        def fun(outputs, blocks):
+            subset = linear_loss.for_outputs(len(outputs))
+            intercept = blocks[:, n_features] if self.fit_intercept else None
+            coef = subset.pack(blocks[:, :n_features], intercept)
+            all_outputs = len(outputs) == linear_loss.n_outputs
+            values, gradient = subset.loss_gradient(
+                coef,
+                X,
+                target if all_outputs else target[outputs],
+                sample_weight,
+                l2_reg_strength,
+                weight_sum,
+                per_output=True,
+            )
+            return values, to_blocks(subset, gradient)
+
+        result = lbfgs_separable(
+            fun,
+            to_blocks(linear_loss, coef0),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            verbose=self.verbose,
+        )
+        intercept = result.coef[:, n_features] if self.fit_intercept else None
+        result.coef = linear_loss.pack(result.coef[:, :n_features], intercept)
+        return result
 
     def _fit_sgd(
         self,

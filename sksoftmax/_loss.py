@@ -44,6 +44,7 @@ class MultinomialLoss:
     #: Bound on the largest eigenvalue of the Hessian in the logits,
     #: ``diag(p) - p p^T``: 1/2.
     max_curvature = 0.5
+    separable = False
 
     def loss(self, y, raw_prediction):
         """Per-sample loss, shape (n_samples,)."""
@@ -98,22 +99,35 @@ class SigmoidLoss:
 
     #: Bound on the second derivative of each output's loss, ``p (1 - p)``.
     max_curvature = 0.25
+    #: The K outputs are K separate problems: see LinearLoss.loss_gradient.
+    separable = True
+
+    @staticmethod
+    def _entry_loss(y, raw_prediction):
+        # softplus(z) - y z, stable for logits of any size
+        return np.logaddexp(0, raw_prediction) - y * raw_prediction
 
     def loss(self, y, raw_prediction):
         """Per-sample loss, shape (n_samples,), summed over the K outputs."""
-        return (np.logaddexp(0, raw_prediction) - y * raw_prediction).sum(axis=0)
+        return self._entry_loss(y, raw_prediction).sum(axis=0)
 
     def gradient(self, y, raw_prediction):
         """Per-sample gradient with respect to the logits: ``sigmoid(z) - y``."""
         return expit(raw_prediction) - y
 
-    def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
-        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p - y)``."""
-        loss = self.loss(y, raw_prediction)
+    def weighted_loss_gradient_inplace(
+        self, y, raw_prediction, sample_weight, per_output=False
+    ):
+        """Return ``sum_i s_i loss_i`` (or, with ``per_output``, its K terms);
+        overwrite the logits with ``s_i (p - y)``."""
+        entry_loss = self._entry_loss(y, raw_prediction)
+        output_loss = entry_loss.astype(np.float64) @ np.asarray(
+            sample_weight, dtype=np.float64
+        )
         expit(raw_prediction, out=raw_prediction)
         raw_prediction -= y
         raw_prediction *= sample_weight
-        return _weighted_sum(loss, sample_weight)
+        return output_loss if per_output else float(output_loss.sum())
 
     def fit_intercept_only(self, y, sample_weight, n_outputs):
         """Intercepts minimising the loss with ``W = 0``: each output's log-odds."""
@@ -168,7 +182,8 @@ class LinearLoss:
         self.n_outputs = n_outputs
         self.n_features = n_features
         self.fit_intercept = fit_intercept
-        self._buffer = None
+        # the logits buffer, in a dict that for_outputs' subsets share
+        self._buffers = {"raw": None}
 
     @property
     def n_coef(self):
@@ -193,10 +208,10 @@ class LinearLoss:
         # One flat buffer for the whole fit; SGD's minibatches use a leading,
         # still contiguous, part of it.
         size = self.n_outputs * n_samples
-        buf = self._buffer
+        buf = self._buffers["raw"]
         if buf is None or buf.dtype != dtype or buf.size < size:
             buf = np.empty(size, dtype=dtype)
-            self._buffer = buf
+            self._buffers["raw"] = buf
         return buf[:size].reshape(self.n_outputs, n_samples)
 
     def raw_prediction(self, coef, X, out=None):
@@ -224,7 +239,14 @@ class LinearLoss:
             out[...] = weighted_residual @ X
 
     def loss_gradient(
-        self, coef, X, y, sample_weight, l2_reg_strength=0.0, weight_sum=None
+        self,
+        coef,
+        X,
+        y,
+        sample_weight,
+        l2_reg_strength=0.0,
+        weight_sum=None,
+        per_output=False,
     ):
         """Objective and its gradient (float64, same packing as ``coef``).
 
@@ -242,16 +264,24 @@ class LinearLoss:
             Strength of the L2 term on ``W``.
         weight_sum : float, default=None
             Divisor of the summed loss; ``sample_weight.sum()`` when None.
+        per_output : bool, default=False
+            For a separable base loss (K sigmoids), return the objective of
+            each output, an array of shape (n_outputs,), whose sum is the
+            objective: output k's objective depends on row k of ``W`` and
+            ``b_k`` only.
 
         Returns
         -------
-        objective : float
+        objective : float or ndarray of shape (n_outputs,)
         gradient : ndarray of shape (n_coef,), float64
         """
         if weight_sum is None:
             weight_sum = float(sample_weight.sum(dtype=np.float64))
         raw = self.raw_prediction(coef, X, out=self._raw_buffer(X.shape[0], X.dtype))
-        loss_sum = self.base_loss.weighted_loss_gradient_inplace(y, raw, sample_weight)
+        loss_kwargs = {"per_output": True} if per_output else {}
+        loss_sum = self.base_loss.weighted_loss_gradient_inplace(
+            y, raw, sample_weight, **loss_kwargs
+        )
         # raw now holds s_i (p_i - y_i), one row per output
         weights, _ = self.unpack(coef)
         gradient = np.empty_like(coef, dtype=np.float64)
@@ -261,10 +291,24 @@ class LinearLoss:
         objective = loss_sum / weight_sum
         if l2_reg_strength > 0:
             grad_weights += l2_reg_strength * weights
-            objective += _l2_penalty(weights, l2_reg_strength)
+            if per_output:
+                objective += (
+                    0.5 * l2_reg_strength * np.einsum("kj,kj->k", weights, weights)
+                )
+            else:
+                objective += _l2_penalty(weights, l2_reg_strength)
         if grad_intercept is not None:
             grad_intercept[:] = raw.sum(axis=1, dtype=np.float64) / weight_sum
         return objective, gradient
+
+    def for_outputs(self, n_outputs):
+        """The same loss for a subset of ``n_outputs`` outputs of a separable
+        base loss, sharing this one's logits buffer."""
+        subset = LinearLoss(
+            self.base_loss, n_outputs, self.n_features, self.fit_intercept
+        )
+        subset._buffers = self._buffers
+        return subset
 
     def loss(self, coef, X, y, sample_weight, l2_reg_strength=0.0, weight_sum=None):
         """The objective of :meth:`loss_gradient`, computed without the gradient."""

@@ -174,11 +174,11 @@ def test_logits_buffer_reused_and_dtype_kept(dtype):
     coef = random_coef(linear_loss)
     sw = np.ones(N_SAMPLES, dtype=dtype)
     linear_loss.loss_gradient(coef, X, y, sw)
-    buffer = linear_loss._buffer
+    buffer = linear_loss._buffers["raw"]
     assert buffer.dtype == dtype
     linear_loss.loss_gradient(coef * 2, X, y, sw)
     linear_loss.loss_gradient(coef, X[:10], y[:10], sw[:10])
-    assert linear_loss._buffer is buffer
+    assert linear_loss._buffers["raw"] is buffer
 
 
 @pytest.mark.parametrize("loss_name", LOSSES)
