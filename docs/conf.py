@@ -23,7 +23,6 @@ extensions = [
 ]
 
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": True}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # numpydoc checks every public docstring at build time; -W makes a miss fatal.
@@ -40,6 +39,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "download_all_examples": False,
     "remove_config_comments": True,
+    "doc_module": ("sksoftmax",),
+    "backreferences_dir": "generated/backreferences",
 }
 
 html_theme = "pydata_sphinx_theme"

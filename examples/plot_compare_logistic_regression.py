@@ -13,7 +13,11 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+try:
+    here = Path(__file__).resolve().parent
+except NameError:  # sphinx-gallery runs each example from its own folder
+    here = Path.cwd()
+sys.path.insert(0, str(here.parent / "benchmarks"))
 from compare import DATASETS, compare  # noqa: E402
 
 names, ratios, diffs = [], [], []

@@ -23,15 +23,17 @@ optimum = exact.loss_curve_[-1]
 
 runs = {
     "L-BFGS (per iteration)": exact,
-    "SGD constant (per epoch)": SoftmaxRegression(
+    "SGD constant, batch 256 (per epoch)": SoftmaxRegression(
         C=C, solver="sgd", max_iter=200, tol=1e-6, random_state=0
     ).fit(X, y),
-    "SGD adaptive (per epoch)": SoftmaxRegression(
+    "SGD adaptive, batch 64 (per epoch)": SoftmaxRegression(
         C=C,
         solver="sgd",
+        batch_size=64,
         learning_rate="adaptive",
+        n_iter_no_change=3,
         max_iter=200,
-        tol=1e-6,
+        tol=1e-5,
         random_state=0,
     ).fit(X, y),
 }

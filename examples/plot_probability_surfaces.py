@@ -28,7 +28,9 @@ fig, axes = plt.subplots(1, 2, figsize=(10, 4.5), sharey=True)
 for ax, model in zip(axes, [SoftmaxRegression(), OneVsRestSigmoid()], strict=True):
     model.fit(X, y)
     proba = model.predict_proba(grid)
-    ax.contourf(xx, yy, proba.max(axis=1).reshape(xx.shape), levels=20, cmap="Greys")
+    ax.contourf(
+        xx, yy, proba.max(axis=1).reshape(xx.shape), levels=20, cmap="Greys", alpha=0.5
+    )
     ax.contour(
         xx, yy, proba.argmax(axis=1).reshape(xx.shape), colors="k", linewidths=0.5
     )

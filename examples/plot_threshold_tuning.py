@@ -1,6 +1,6 @@
 """
 Probabilities for decisions: calibration, thresholds, uncertainty
-================================================================
+=================================================================
 
 Three uses of :class:`~sksoftmax.SoftmaxRegression`'s probabilities.
 

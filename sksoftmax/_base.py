@@ -97,7 +97,7 @@ PARAMETERS_DOC = """C : float, default=1.0
 
 ATTRIBUTES_DOC = """n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names, when X was a DataFrame with string column names.
     n_iter_ : int
         L-BFGS iterations or SGD epochs run by the last ``fit``; with
