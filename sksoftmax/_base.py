@@ -5,9 +5,11 @@ weights, the loss, solver dispatch, warm start, partial_fit bookkeeping and
 the decision function.
 """
 
+import functools
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from scipy.special import log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
@@ -136,6 +138,28 @@ def _blas_threads(n_samples, n_features, n_outputs):
         _controller = ThreadpoolController()
     limit = 1 if n_samples * n_features * n_outputs < _SINGLE_THREAD_FLOPS else None
     return _controller.limit(limits=limit, user_api="blas")
+
+
+def _atomic(fit_method):
+    """A fit that raises leaves the estimator exactly as it was.
+
+    ``validate_data`` sets ``n_features_in_`` before later checks (labels,
+    weights, warm start) can fail, and the solver may raise on divergence:
+    every attribute is put back. Fits replace attributes, never mutate them in
+    place, so a shallow copy of ``vars(self)`` is the whole state.
+    """
+
+    @functools.wraps(fit_method)
+    def wrapper(self, *args, **kwargs):
+        before = dict(vars(self))
+        try:
+            return fit_method(self, *args, **kwargs)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(before)
+            raise
+
+    return wrapper
 
 
 class _Problem:
@@ -300,6 +324,13 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
         )
+        if isinstance(self.class_weight, dict):
+            unknown = [k for k in self.class_weight if k not in set(classes.tolist())]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {unknown} that are not among the "
+                    f"classes {classes.tolist()}."
+                )
         if self.class_weight is not None:
             per_class = compute_class_weight(
                 self.class_weight,
@@ -365,7 +396,13 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         On standardised digits it is 166 against a largest row of 2338: a
         14x longer step than the per-sample bound allows.
         """
-        sq_norms = row_norms(X, squared=True) + int(self.fit_intercept)
+        # in float64: squared norms of float32 rows overflow above ~1.8e19,
+        # which made the "auto" step 0 and SGD learn nothing, silently
+        if sparse.issparse(X):
+            sq_norms = row_norms(X.astype(np.float64), squared=True)
+        else:
+            sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        sq_norms += int(self.fit_intercept)
         batch_size = min(self.batch_size, X.shape[0])
         if np.all(sample_weight == sample_weight[0]) and batch_size > 1:
             top = np.partition(sq_norms, -batch_size)[-batch_size:]
@@ -373,6 +410,7 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         return float(sq_norms.max())
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_atomic
     def fit(self, X, y, sample_weight=None):
         """Fit the model to ``X``, ``y`` (and ``sample_weight``).
 
@@ -559,6 +597,7 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_atomic
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One SGD epoch over the given data, continuing from the current model.
 
