@@ -14,18 +14,21 @@ from scipy.special import log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import row_norms, safe_sparse_dot
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 from threadpoolctl import ThreadpoolController
 
-from ._loss import LinearLoss
+from ._loss import LinearLoss, SigmoidLoss
 from ._solvers import lbfgs, lbfgs_separable, sgd
 
 # Below this many multiply-adds per logits product, one BLAS thread beats two
@@ -307,6 +310,34 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         raise NotImplementedError
 
     # -- validation and weights -------------------------------------------------
+
+    def _validate_class_labels(self, y, classes=None):
+        """1-D class labels: ``(y, classes)``, with at least two classes, or
+        with none outside the ``classes`` partial_fit was given."""
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        labels = LabelEncoder().fit(y).classes_
+        if classes is not None:
+            unknown = np.setdiff1d(labels, classes)
+            if unknown.size:
+                raise ValueError(
+                    f"y contains labels {unknown.tolist()} that are not in "
+                    f"classes {classes.tolist()}."
+                )
+            return y, classes
+        if labels.shape[0] < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in y, "
+                f"but the data contains only one class: {labels[0]!r}."
+            )
+        return y, labels
+
+    @staticmethod
+    def _binary_problem(y, classes, dtype, l2_scale=1.0):
+        """One sigmoid on ``classes[1]`` against ``classes[0]``."""
+        codes = np.searchsorted(classes, y)
+        target = (codes == 1).astype(dtype)[None, :]
+        return _Problem(SigmoidLoss(), target, 1, codes, l2_scale=l2_scale)
 
     def _validate_X_y(self, X, y, reset):
         return validate_data(

@@ -2,9 +2,7 @@
 
 import numpy as np
 from scipy.special import log_expit, logsumexp
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.multiclass import type_of_target
 
 from ._base import _BaseSoftmaxFamily, _binary_log_proba, _Problem, fill_doc
 from ._loss import SigmoidLoss
@@ -98,23 +96,7 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
                     "has no single class. Pass sample_weight instead."
                 )
             return y, labels
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        labels = LabelEncoder().fit(y).classes_
-        if classes is not None:
-            unknown = np.setdiff1d(labels, classes)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains labels {unknown.tolist()} that are not in "
-                    f"classes {classes.tolist()}."
-                )
-            return y, classes
-        if labels.shape[0] < 2:
-            raise ValueError(
-                "OneVsRestSigmoid needs samples of at least 2 classes in y, "
-                f"but the data contains only one class: {labels[0]!r}."
-            )
-        return y, labels
+        return self._validate_class_labels(y, classes)
 
     def _encode(self, y, classes, dtype):
         if y.ndim == 2:
@@ -122,10 +104,9 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
             return _Problem(
                 SigmoidLoss(), target, y.shape[1], None, multilabel_dtype=y.dtype
             )
-        codes = np.searchsorted(classes, y)
         if classes.shape[0] == 2:
-            target = (codes == 1).astype(dtype)[None, :]
-            return _Problem(SigmoidLoss(), target, 1, codes)
+            return self._binary_problem(y, classes, dtype)
+        codes = np.searchsorted(classes, y)
         target = np.zeros((classes.shape[0], y.shape[0]), dtype=dtype)
         target[codes, np.arange(y.shape[0])] = 1
         return _Problem(SigmoidLoss(), target, classes.shape[0], codes)

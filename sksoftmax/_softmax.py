@@ -2,12 +2,9 @@
 
 import numpy as np
 from scipy.special import log_softmax
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import column_or_1d
 
 from ._base import _BaseSoftmaxFamily, _binary_log_proba, _Problem, fill_doc
-from ._loss import MultinomialLoss, SigmoidLoss
+from ._loss import MultinomialLoss
 
 
 @fill_doc
@@ -69,29 +66,12 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     """
 
     def _validate_targets(self, y, classes=None):
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        labels = LabelEncoder().fit(y).classes_
-        if classes is not None:
-            unknown = np.setdiff1d(labels, classes)
-            if unknown.size:
-                raise ValueError(
-                    f"y contains labels {unknown.tolist()} that are not in "
-                    f"classes {classes.tolist()}."
-                )
-            return y, classes
-        if labels.shape[0] < 2:
-            raise ValueError(
-                "SoftmaxRegression needs samples of at least 2 classes in y, "
-                f"but the data contains only one class: {labels[0]!r}."
-            )
-        return y, labels
+        return self._validate_class_labels(y, classes)
 
     def _encode(self, y, classes, dtype):
-        codes = np.searchsorted(classes, y)
         if classes.shape[0] == 2:
-            target = (codes == 1).astype(dtype)[None, :]
-            return _Problem(SigmoidLoss(), target, 1, codes, l2_scale=0.5)
+            return self._binary_problem(y, classes, dtype, l2_scale=0.5)
+        codes = np.searchsorted(classes, y)
         return _Problem(MultinomialLoss(), codes, classes.shape[0], codes)
 
     def _log_proba_from_decision(self, decision):
