@@ -376,7 +376,8 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
         )
         if isinstance(self.class_weight, dict):
-            unknown = [k for k in self.class_weight if k not in set(classes.tolist())]
+            known = set(classes.tolist())
+            unknown = [k for k in self.class_weight if k not in known]
             if unknown:
                 raise ValueError(
                     f"class_weight has labels {unknown} that are not among the "
