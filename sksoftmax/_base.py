@@ -232,11 +232,6 @@ def _batches_independent_runs(problem):
     return problem.base_loss.separable and 1 < problem.n_outputs <= _MAX_SEPARATE_RUNS
 
 
-def _binary_log_proba(decision):
-    """[log p_0, log p_1] of one sigmoid: p_1 = sigmoid(z), p_0 = sigmoid(-z)."""
-    return np.hstack([log_expit(-decision), log_expit(decision)])
-
-
 class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
     """Validation, weights, solver dispatch and prediction of both estimators."""
 
@@ -320,14 +315,21 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         an indicator target is built in ``dtype``, X's."""
         raise NotImplementedError
 
-    def _log_proba_from_decision(self, decision):
-        """Log-probabilities of shape (n_samples, n_classes) from the logits."""
+    def _multi_output_log_proba(self, decision):
+        """Log-probabilities from logits of shape (n_samples, n_outputs > 1)."""
+        raise NotImplementedError
+
+    def _multi_output_predict(self, decision, classes, multilabel_dtype):
+        """Predictions from logits of shape (n_samples, n_outputs > 1), the
+        classes and, for a multilabel y, its dtype."""
         raise NotImplementedError
 
     def _predict_from_decision(self, decision, classes, multilabel_dtype):
-        """Predictions from ``decision_function``'s output, the classes and,
-        for a multilabel y, its dtype."""
-        raise NotImplementedError
+        """Predictions from ``decision_function``'s output; one sigmoid (1-D
+        logits) predicts ``classes[1]`` where its logit is positive."""
+        if decision.ndim == 1:
+            return classes[(decision > 0).astype(int)]
+        return self._multi_output_predict(decision, classes, multilabel_dtype)
 
     # -- validation and weights -------------------------------------------------
 
@@ -836,7 +838,11 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         decision = self.decision_function(X)
-        return self._log_proba_from_decision(decision.reshape(decision.shape[0], -1))
+        if decision.ndim == 1:
+            # one sigmoid: p_1 = sigmoid(z), p_0 = sigmoid(-z)
+            decision = decision[:, None]
+            return np.hstack([log_expit(-decision), log_expit(decision)])
+        return self._multi_output_log_proba(decision)
 
     def predict_proba(self, X):
         """Class probabilities.

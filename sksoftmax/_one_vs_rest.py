@@ -4,7 +4,7 @@ import numpy as np
 from scipy.special import log_expit, logsumexp
 from sklearn.utils.multiclass import type_of_target
 
-from ._base import _BaseSoftmaxFamily, _binary_log_proba, _Problem, fill_doc
+from ._base import _BaseSoftmaxFamily, _Problem, fill_doc
 from ._loss import SigmoidLoss
 
 
@@ -116,17 +116,13 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
         """Whether the model was fitted on a multilabel indicator y."""
         return self._multilabel_dtype is not None
 
-    def _log_proba_from_decision(self, decision):
-        if decision.shape[1] == 1:
-            return _binary_log_proba(decision)
+    def _multi_output_log_proba(self, decision):
         log_marginal = log_expit(decision)
         if self.multilabel_:
             return log_marginal
         return log_marginal - logsumexp(log_marginal, axis=1, keepdims=True)
 
-    def _predict_from_decision(self, decision, classes, multilabel_dtype):
-        if decision.ndim == 1:
-            return classes[(decision > 0).astype(int)]
+    def _multi_output_predict(self, decision, classes, multilabel_dtype):
         if multilabel_dtype is not None:
             return (decision > 0).astype(multilabel_dtype)
         return classes[decision.argmax(axis=1)]

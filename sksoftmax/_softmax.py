@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.special import log_softmax
 
-from ._base import _BaseSoftmaxFamily, _binary_log_proba, _Problem, fill_doc
+from ._base import _BaseSoftmaxFamily, _Problem, fill_doc
 from ._loss import MultinomialLoss
 
 
@@ -74,12 +74,8 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
         codes = np.searchsorted(classes, y)
         return _Problem(MultinomialLoss(), codes, classes.shape[0], codes)
 
-    def _log_proba_from_decision(self, decision):
-        if decision.shape[1] == 1:
-            return _binary_log_proba(decision)
+    def _multi_output_log_proba(self, decision):
         return log_softmax(decision, axis=1)
 
-    def _predict_from_decision(self, decision, classes, multilabel_dtype):
-        if decision.ndim == 1:
-            return classes[(decision > 0).astype(int)]
+    def _multi_output_predict(self, decision, classes, multilabel_dtype):
         return classes[decision.argmax(axis=1)]
