@@ -28,7 +28,10 @@ def _weighted_sum(values, sample_weight):
 _TINY = 1e-12
 
 
-def _l2_penalty(weights, l2_reg_strength):
+def _l2_penalty(weights, l2_reg_strength, per_output=False):
+    """``l2_reg_strength / 2 * ||W||^2``, or its term for each row of W."""
+    if per_output:
+        return 0.5 * l2_reg_strength * np.einsum("kj,kj->k", weights, weights)
     flat = weights.ravel()
     return 0.5 * l2_reg_strength * float(np.dot(flat, flat))
 
@@ -291,12 +294,7 @@ class LinearLoss:
         objective = loss_sum / weight_sum
         if l2_reg_strength > 0:
             grad_weights += l2_reg_strength * weights
-            if per_output:
-                objective += (
-                    0.5 * l2_reg_strength * np.einsum("kj,kj->k", weights, weights)
-                )
-            else:
-                objective += _l2_penalty(weights, l2_reg_strength)
+            objective += _l2_penalty(weights, l2_reg_strength, per_output)
         if grad_intercept is not None:
             grad_intercept[:] = raw.sum(axis=1, dtype=np.float64) / weight_sum
         return objective, gradient

@@ -190,3 +190,30 @@ def test_fit_intercept_only_is_the_intercept_optimum(loss_name):
     coef = linear_loss.pack(np.zeros((n_outputs, N_FEATURES)), intercept)
     _, gradient = linear_loss.loss_gradient(coef, X, y, sw)
     assert_allclose(linear_loss.unpack(gradient)[1], 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("loss_name", ["binary", "multilabel"])
+def test_per_output_objectives_sum_to_the_objective(loss_name):
+    X, base_loss, y, n_outputs = make_problem(loss_name)
+    sw = np.random.default_rng(8).uniform(0.1, 3, N_SAMPLES)
+    linear_loss = LinearLoss(base_loss, n_outputs, N_FEATURES, True)
+    coef = random_coef(linear_loss)
+    total, gradient = linear_loss.loss_gradient(coef, X, y, sw, 0.3)
+    parts, same_gradient = linear_loss.loss_gradient(
+        coef, X, y, sw, 0.3, per_output=True
+    )
+    assert parts.shape == (n_outputs,)
+    assert parts.sum() == pytest.approx(total, rel=1e-12)
+    assert_allclose(same_gradient, gradient, rtol=1e-12)
+    # output k's objective is its own one-output problem's
+    weights, intercept = linear_loss.unpack(coef)
+    single = LinearLoss(base_loss, 1, N_FEATURES, True)
+    for k in range(n_outputs):
+        f_k = single.loss(
+            single.pack(weights[k : k + 1], intercept[k : k + 1]),
+            X,
+            y[k : k + 1],
+            sw,
+            0.3,
+        )
+        assert parts[k] == pytest.approx(f_k, rel=1e-12)
