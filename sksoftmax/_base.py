@@ -555,10 +555,13 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
                 return weights
             return np.hstack([weights, intercept[:, None]])
 
+        def from_blocks(loss, blocks):
+            intercept = blocks[:, n_features] if self.fit_intercept else None
+            return loss.pack(blocks[:, :n_features], intercept)
+
         def fun(outputs, blocks):
             subset = linear_loss.for_outputs(len(outputs))
-            intercept = blocks[:, n_features] if self.fit_intercept else None
-            coef = subset.pack(blocks[:, :n_features], intercept)
+            coef = from_blocks(subset, blocks)
             all_outputs = len(outputs) == linear_loss.n_outputs
             values, gradient = subset.loss_gradient(
                 coef,
@@ -578,8 +581,7 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
             tol=self.tol,
             verbose=self.verbose,
         )
-        intercept = result.coef[:, n_features] if self.fit_intercept else None
-        result.coef = linear_loss.pack(result.coef[:, :n_features], intercept)
+        result.coef = from_blocks(linear_loss, result.coef)
         return result
 
     def _fit_sgd(
