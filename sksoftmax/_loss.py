@@ -207,6 +207,19 @@ class LinearLoss:
         intercept = coef[n_weights:] if self.fit_intercept else None
         return weights, intercept
 
+    def to_rows(self, coef):
+        """Packed coefficients as one row ``[w_k, b_k]`` per output (the
+        layout of the lockstep solver, one run per output)."""
+        weights, intercept = self.unpack(coef)
+        if intercept is None:
+            return weights
+        return np.hstack([weights, intercept[:, None]])
+
+    def from_rows(self, rows):
+        """The inverse of :meth:`to_rows`."""
+        intercept = rows[:, self.n_features] if self.fit_intercept else None
+        return self.pack(rows[:, : self.n_features], intercept)
+
     def _raw_buffer(self, n_samples, dtype):
         # One flat buffer for the whole fit; SGD's minibatches use a leading,
         # still contiguous, part of it.

@@ -1,11 +1,10 @@
 """OneVsRestSigmoid: K independent sigmoid classifiers fitted as one problem."""
 
-import numpy as np
 from scipy.special import log_expit, logsumexp
-from sklearn.utils.multiclass import type_of_target
 
-from ._base import _BaseSoftmaxFamily, _Problem, fill_doc
-from ._loss import SigmoidLoss
+from ._base import _BaseSoftmaxFamily
+from ._docs import fill_doc
+from ._targets import MultilabelIndicator, OneVsRestLabels
 
 
 @fill_doc
@@ -77,39 +76,10 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
     True
     """
 
-    def _validate_targets(self, y, classes=None):
+    def _target_encoder(self, y):
         if y.ndim == 2 and y.shape[1] > 1:
-            if type_of_target(y) != "multilabel-indicator":
-                raise ValueError(
-                    "OneVsRestSigmoid takes 1-D class labels or a 2-D multilabel "
-                    f"indicator matrix of 0/1; got y of type {type_of_target(y)!r}."
-                )
-            labels = np.arange(y.shape[1])
-            if classes is not None and not np.array_equal(classes, labels):
-                raise ValueError(
-                    f"y has {y.shape[1]} label columns, so classes must be "
-                    f"arange({y.shape[1]}); got {classes.tolist()}."
-                )
-            if self.class_weight is not None:
-                raise ValueError(
-                    "class_weight is not supported for multilabel y: a sample "
-                    "has no single class. Pass sample_weight instead."
-                )
-            return y, labels
-        return self._validate_class_labels(y, classes)
-
-    def _encode(self, y, classes, dtype):
-        if y.ndim == 2:
-            target = np.ascontiguousarray(y.T, dtype=dtype)
-            return _Problem(
-                SigmoidLoss(), target, y.shape[1], None, multilabel_dtype=y.dtype
-            )
-        if classes.shape[0] == 2:
-            return self._binary_problem(y, classes, dtype)
-        codes = np.searchsorted(classes, y)
-        target = np.zeros((classes.shape[0], y.shape[0]), dtype=dtype)
-        target[codes, np.arange(y.shape[0])] = 1
-        return _Problem(SigmoidLoss(), target, classes.shape[0], codes)
+            return MultilabelIndicator()
+        return OneVsRestLabels(type(self).__name__)
 
     @property
     def multilabel_(self):

@@ -1,10 +1,10 @@
 """SoftmaxRegression: one linear layer, softmax, cross-entropy."""
 
-import numpy as np
 from scipy.special import log_softmax
 
-from ._base import _BaseSoftmaxFamily, _Problem, fill_doc
-from ._loss import MultinomialLoss
+from ._base import _BaseSoftmaxFamily
+from ._docs import fill_doc
+from ._targets import ClassLabels
 
 
 @fill_doc
@@ -65,14 +65,8 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     np.float64(1.0)
     """
 
-    def _validate_targets(self, y, classes=None):
-        return self._validate_class_labels(y, classes)
-
-    def _encode(self, y, classes, dtype):
-        if classes.shape[0] == 2:
-            return self._binary_problem(y, classes, dtype, l2_scale=0.5)
-        codes = np.searchsorted(classes, y)
-        return _Problem(MultinomialLoss(), codes, classes.shape[0], codes)
+    def _target_encoder(self, y):
+        return ClassLabels(type(self).__name__)
 
     def _multi_output_log_proba(self, decision):
         return log_softmax(decision, axis=1)

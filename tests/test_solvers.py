@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 
-from sksoftmax._solvers import lbfgs, lbfgs_separable
+from sksoftmax._solvers import lbfgs, lbfgs_lockstep
 
 
 def quadratics(n_outputs=5, dim=4, seed=0):
@@ -19,7 +19,7 @@ def quadratics(n_outputs=5, dim=4, seed=0):
     return A, b, np.linalg.solve(A, b[..., None])[..., 0]
 
 
-def test_lbfgs_separable_solves_each_output():
+def test_lbfgs_lockstep_solves_each_output():
     A, b, solution = quadratics()
     calls = []
 
@@ -31,7 +31,7 @@ def test_lbfgs_separable_solves_each_output():
         )
         return values, Ax - b[outputs]
 
-    result = lbfgs_separable(fun, np.zeros_like(b), max_iter=200, tol=1e-7)
+    result = lbfgs_lockstep(fun, np.zeros_like(b), max_iter=200, tol=1e-7)
     assert result.converged
     assert_allclose(result.coef, solution, atol=1e-6)
     # batched: never more calls than the longest single run needs
@@ -48,7 +48,7 @@ def test_lbfgs_separable_solves_each_output():
     assert calls[0] == 5 and len(calls) < sum(r.n_iter + 2 for r in single)
 
 
-def test_lbfgs_separable_passes_errors_on():
+def test_lbfgs_lockstep_passes_errors_on():
     rounds = []
 
     def fun(outputs, x):
@@ -58,7 +58,7 @@ def test_lbfgs_separable_passes_errors_on():
         return (x**2).sum(axis=1) + 1.0, 2 * x + 1.0
 
     with pytest.raises(ValueError, match="broken objective"):
-        lbfgs_separable(fun, np.ones((3, 2)), max_iter=50, tol=1e-12)
+        lbfgs_lockstep(fun, np.ones((3, 2)), max_iter=50, tol=1e-12)
 
 
 def test_lbfgs_warns_with_tol_and_max_iter():

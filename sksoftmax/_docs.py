@@ -1,0 +1,89 @@
+"""The parameter and attribute docs both estimators share, written once."""
+
+# The parameters both estimators share, documented once and put into each
+# estimator's docstring where it says %(parameters)s.
+PARAMETERS_DOC = """C : float, default=1.0
+        Inverse L2 regularisation strength, exactly as in
+        ``LogisticRegression``; ``np.inf`` means no penalty.
+    fit_intercept : bool, default=True
+        Whether to fit an unpenalised intercept per output.
+    solver : {"lbfgs", "sgd"}, default="lbfgs"
+        ``"lbfgs"``: scipy's L-BFGS-B on the whole data. ``"sgd"``: minibatch
+        SGD with momentum on the same objective (for data too large for
+        L-BFGS, and what :meth:`partial_fit` uses whatever this is).
+    max_iter : int, default=100
+        Maximum number of L-BFGS iterations, or of SGD epochs.
+    tol : float, default=1e-4
+        L-BFGS stops when the largest absolute entry of the gradient of the
+        scaled objective ``F / sum_i s_i`` is at most ``tol``. SGD stops when
+        the epoch objective (or, with early stopping, the validation score)
+        has not improved by ``tol`` for more than ``n_iter_no_change`` epochs.
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class, multiplied into the sample weights; "balanced" uses
+        ``n_samples / (n_classes * weighted class count)`` as scikit-learn does
+        (not available in :meth:`partial_fit`).
+    warm_start : bool, default=False
+        Start ``fit`` from the previous ``coef_`` and ``intercept_``; the
+        classes and the number of features must not change. SGD's velocity
+        starts afresh.
+    batch_size : int, default=256
+        SGD minibatch size, capped at n_samples.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        SGD step-size schedule, as in ``MLPClassifier``: "constant" keeps
+        ``learning_rate_init``; "invscaling" sets it to
+        ``learning_rate_init / (t + 1) ** power_t`` after each epoch, t the
+        samples seen; "adaptive" divides it by 5 whenever more than
+        ``n_iter_no_change`` epochs fail to improve by ``tol``, and stops when
+        it has shrunk below 1e-6 of ``learning_rate_init``.
+    learning_rate_init : "auto" or float, default="auto"
+        SGD step size. "auto" is ``1 / L``, L bounding the curvature of any
+        minibatch objective: the largest mean of ``||x_i||^2 + 1`` over a
+        batch (the largest single one with unequal sample weights) times 1/2
+        for softmax, 1/4 for sigmoids, plus the L2 strength. Stable for any
+        scaling and dimension.
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+    momentum : float, default=0.9
+        SGD momentum, in [0, 1). The velocity is dropped after an epoch that
+        raised the objective (adaptive restart).
+    nesterovs_momentum : bool, default=True
+        Whether to use Nesterov's momentum.
+    shuffle : bool, default=True
+        Whether SGD visits the samples in a new order every epoch.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified by
+        class) and stop SGD when its accuracy stops improving; the best
+        coefficients are kept. Not used by :meth:`partial_fit`.
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+    n_iter_no_change : int, default=5
+        Epochs without improvement by ``tol`` that SGD tolerates.
+    random_state : int, RandomState instance or None, default=None
+        Seeds SGD's shuffling and the validation split.
+    verbose : int, default=0
+        Print one line per L-BFGS iteration or SGD epoch when positive."""
+
+ATTRIBUTES_DOC = """n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
+        Feature names, when X was a DataFrame with string column names.
+    n_iter_ : int
+        L-BFGS iterations or SGD epochs run by the last ``fit``; with
+        :meth:`partial_fit`, the number of calls so far.
+    loss_curve_ : list of float
+        Scaled objective ``F / sum_i s_i`` after each L-BFGS iteration, or the
+        mean objective of the minibatch steps of each SGD epoch.
+    t_ : int
+        Training samples seen by the solver (SGD counts every epoch).
+    validation_scores_ : list of float
+        With ``early_stopping``: the validation accuracy after each epoch.
+    best_validation_score_ : float
+        With ``early_stopping``: the best of ``validation_scores_``."""
+
+
+def fill_doc(cls):
+    """Put the shared parameter and attribute docs into ``cls.__doc__``."""
+    cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC).replace(
+        "%(attributes)s", ATTRIBUTES_DOC
+    )
+    return cls
