@@ -64,6 +64,7 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -88,6 +89,7 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         n_iter_no_change=5,
         random_state=None,
         verbose=0,
+        label_smoothing=0.0,
     ):
         self.C = C
         self.fit_intercept = fit_intercept
@@ -108,11 +110,13 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
+        self.label_smoothing = label_smoothing
 
     # -- subclass hooks -------------------------------------------------------
 
-    def _target_encoder(self, y):
-        """The encoder (see ``_targets``) for this kind of ``y``."""
+    def _target_encoder(self, y, columns):
+        """The encoder (see ``_targets``) for this kind of ``y``; ``columns``
+        are y's column labels when it was a DataFrame."""
         raise NotImplementedError
 
     def _multi_output_log_proba(self, decision):
@@ -141,7 +145,10 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 input gives float32 coefficients.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Target labels.
+            Target labels; or 2-D targets: for ``SoftmaxRegression`` a
+            distribution over the classes per sample (soft targets, rows
+            summing to 1), for ``OneVsRestSigmoid`` per-label targets in
+            [0, 1] (a multilabel indicator, or soft per-label probabilities).
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights; integer weights are equivalent to repeated rows.
 
@@ -172,7 +179,8 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             A chunk of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Its labels, all of them in ``classes``.
+            Its labels, all of them in ``classes``, or 2-D targets as in
+            :meth:`fit`.
         classes : array-like of shape (n_classes,), default=None
             Every label the stream will use; required on the first call, and
             if given later, the same as on the first call.

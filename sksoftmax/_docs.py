@@ -61,7 +61,13 @@ PARAMETERS_DOC = """C : float, default=1.0
     random_state : int, RandomState instance or None, default=None
         Seeds SGD's shuffling and the validation split.
     verbose : int, default=0
-        Print one line per L-BFGS iteration or SGD epoch when positive."""
+        Print one line per L-BFGS iteration or SGD epoch, and a closing line
+        per fit, when positive.
+    label_smoothing : float, default=0.0
+        Smooth the targets towards uniform, in [0, 1): a softmax target
+        becomes ``(1 - label_smoothing) * Y + label_smoothing / K``, each
+        sigmoid's ``(1 - label_smoothing) * y + label_smoothing / 2``. 0 is
+        the plain cross-entropy. ``class_weight`` still follows the labels."""
 
 ATTRIBUTES_DOC = """n_features_in_ : int
         Number of features seen during fit.

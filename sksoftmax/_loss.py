@@ -36,6 +36,16 @@ def _l2_penalty(weights, l2_reg_strength, per_output=False):
     return 0.5 * l2_reg_strength * float(np.dot(flat, flat))
 
 
+def _exp_shifted_inplace(raw_prediction):
+    """Overwrite logits (n_classes, n_samples) with ``exp(z - max_k z)``;
+    return the maxima and the sums of the exponentials. Shifted first, so
+    nothing overflows whatever the logits' size."""
+    max_logit = raw_prediction.max(axis=0)
+    raw_prediction -= max_logit
+    np.exp(raw_prediction, out=raw_prediction)
+    return max_logit, raw_prediction.sum(axis=0)
+
+
 class MultinomialLoss:
     """Softmax cross-entropy on logits of shape (n_classes, n_samples).
 
@@ -71,10 +81,7 @@ class MultinomialLoss:
         flat = raw_prediction.reshape(-1)
         true_index = y * n_samples + np.arange(n_samples)
         true_logit = flat[true_index]
-        max_logit = raw_prediction.max(axis=0)
-        raw_prediction -= max_logit
-        np.exp(raw_prediction, out=raw_prediction)
-        sum_exp = raw_prediction.sum(axis=0)
+        max_logit, sum_exp = _exp_shifted_inplace(raw_prediction)
         # logsumexp(z_i) - z_{i, y_i}, from the shifted logits
         loss = np.log(sum_exp) + (max_logit - true_logit)
         raw_prediction *= sample_weight / sum_exp
@@ -89,8 +96,47 @@ class MultinomialLoss:
         representative that a fit from zero reaches.
         """
         class_weight = np.bincount(y, weights=sample_weight, minlength=n_outputs)
-        log_prior = np.log(np.maximum(class_weight / class_weight.sum(), _TINY))
-        return log_prior - log_prior.mean()
+        return _centred_log_prior(class_weight)
+
+
+def _centred_log_prior(class_weight):
+    log_prior = np.log(np.maximum(class_weight / class_weight.sum(), _TINY))
+    return log_prior - log_prior.mean()
+
+
+class SoftMultinomialLoss(MultinomialLoss):
+    """Softmax cross-entropy against target distributions.
+
+    ``loss_i = logsumexp(z_i) - Y_i . z_i`` with ``y`` of shape
+    (n_classes, n_samples), each column a distribution over the classes
+    (soft targets, label smoothing). One-hot columns give
+    :class:`MultinomialLoss`; the gradient is still ``p_i - Y_i``.
+    """
+
+    def loss(self, y, raw_prediction):
+        """Per-sample loss, shape (n_samples,)."""
+        return -np.einsum("kn,kn->n", y, log_softmax(raw_prediction, axis=0))
+
+    def gradient(self, y, raw_prediction):
+        """Per-sample gradient with respect to the logits: ``p - Y``."""
+        return np.exp(log_softmax(raw_prediction, axis=0)) - y
+
+    def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
+        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p - Y)``."""
+        target_logit = np.einsum("kn,kn->n", y, raw_prediction)
+        max_logit, sum_exp = _exp_shifted_inplace(raw_prediction)
+        # logsumexp(z_i) - Y_i . z_i, from the shifted logits
+        loss = np.log(sum_exp) + (max_logit - target_logit)
+        raw_prediction *= sample_weight / sum_exp
+        for raw_row, target_row in zip(raw_prediction, y, strict=True):
+            # row by row: no second (n_classes, n_samples) buffer
+            raw_row -= target_row * sample_weight
+        return _weighted_sum(loss, sample_weight)
+
+    def fit_intercept_only(self, y, sample_weight, n_outputs):
+        """Intercepts minimising the loss with ``W = 0``: the log of the
+        weighted mean target, centred."""
+        return _centred_log_prior(y @ np.asarray(sample_weight, dtype=np.float64))
 
 
 class SigmoidLoss:

@@ -31,7 +31,8 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
       normalises them to sum to one (in log space, so no row is ever all
       zero), as ``OneVsRestClassifier`` does; equals
       ``OneVsRestClassifier(LogisticRegression(C))``;
-    - multilabel indicator y: ``classes_`` is ``arange(n_labels)``,
+    - multilabel indicator y, or soft per-label targets in [0, 1] (the
+      BCE against each column): ``classes_`` is ``arange(n_labels)``,
       ``predict_proba`` gives each label's own probability (rows need not sum
       to one), ``predict`` the indicator matrix thresholded at 0.5, in y's
       dtype.
@@ -76,7 +77,7 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
     True
     """
 
-    def _target_encoder(self, y):
+    def _target_encoder(self, y, columns):
         if y.ndim == 2 and y.shape[1] > 1:
             return MultilabelIndicator()
         return OneVsRestLabels(type(self).__name__)

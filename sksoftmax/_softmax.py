@@ -4,7 +4,7 @@ from scipy.special import log_softmax
 
 from ._base import _BaseSoftmaxFamily
 from ._docs import fill_doc
-from ._targets import ClassLabels
+from ._targets import ClassLabels, SoftTargets
 
 
 @fill_doc
@@ -27,6 +27,13 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     ``coef_`` of shape (1, n_features) equal to ``W[1] - W[0]`` and the fit
     equals ``LogisticRegression(C=2 * C)`` (the penalty on two symmetric rows is
     half the penalty on their difference).
+
+    ``y`` may also be a target distribution per sample, ``Y`` of shape
+    (n_samples, n_classes) with rows summing to one (probabilistic labels, a
+    teacher's ``predict_proba``): the loss is then
+    ``logsumexp(z_i) - Y_i . z_i`` and ``classes_`` are Y's DataFrame column
+    labels, or ``arange(n_classes)``. ``label_smoothing`` mixes every target
+    with the uniform distribution.
 
     ``solver="sgd"`` and :meth:`partial_fit` minimise the same ``F / sum_i s_i``
     by minibatch SGD, so data that does not fit in memory can stream through
@@ -65,7 +72,9 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     np.float64(1.0)
     """
 
-    def _target_encoder(self, y):
+    def _target_encoder(self, y, columns):
+        if y.ndim == 2 and y.shape[1] >= 2:
+            return SoftTargets(type(self).__name__, columns)
         return ClassLabels(type(self).__name__)
 
     def _multi_output_log_proba(self, decision):

@@ -6,7 +6,7 @@ and ``encode(y, classes, dtype) -> Problem``. An estimator picks the encoder
 for its ``y``; a new kind of target is one more encoder here.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
@@ -14,7 +14,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
-from ._loss import MultinomialLoss, SigmoidLoss
+from ._loss import MultinomialLoss, SigmoidLoss, SoftMultinomialLoss
 
 
 @dataclass
@@ -37,6 +37,9 @@ class Problem:
         whose single sigmoid carries the penalty of two softmax rows).
     multilabel_dtype : dtype or None, default=None
         For a multilabel indicator y, its dtype (``predict`` returns it).
+    class_proba : ndarray of shape (n_samples, n_classes) or None
+        For soft targets over the classes: each sample's distribution, which
+        ``class_weight`` averages.
     """
 
     base_loss: object
@@ -45,6 +48,7 @@ class Problem:
     class_codes: np.ndarray | None
     l2_scale: float = 1.0
     multilabel_dtype: np.dtype | None = None
+    class_proba: np.ndarray | None = None
 
 
 def check_classes(classes):
@@ -122,14 +126,18 @@ class OneVsRestLabels(ClassLabels):
 
 
 class MultilabelIndicator:
-    """A 2-D 0/1 indicator matrix: one sigmoid per label column."""
+    """A 2-D matrix of per-label targets in [0, 1] (a 0/1 indicator, or soft
+    per-label probabilities): one sigmoid per label column."""
 
     def check(self, y, classes=None):
         """``(y, arange(n_labels))``, or an error naming what is wrong."""
-        if type_of_target(y) != "multilabel-indicator":
+        kind = type_of_target(y)
+        soft = kind == "continuous-multioutput" and _all_in_unit_interval(y)
+        if kind != "multilabel-indicator" and not soft:
             raise ValueError(
-                "OneVsRestSigmoid takes 1-D class labels or a 2-D multilabel "
-                f"indicator matrix of 0/1; got y of type {type_of_target(y)!r}."
+                "OneVsRestSigmoid takes 1-D class labels or a 2-D matrix of "
+                "per-label targets in [0, 1] (a multilabel indicator of 0/1 or "
+                f"soft targets); got y of type {kind!r}."
             )
         labels = np.arange(y.shape[1])
         if classes is not None and not np.array_equal(classes, labels):
@@ -147,12 +155,117 @@ class MultilabelIndicator:
         )
 
 
+def _all_in_unit_interval(y):
+    y = np.asarray(y)
+    return bool(np.all(np.isfinite(y)) and np.all((y >= 0) & (y <= 1)))
+
+
+class SoftTargets:
+    """A target distribution per sample, Y of shape (n_samples, K >= 2): one
+    softmax against Y (two classes: one sigmoid on the second column).
+
+    Parameters
+    ----------
+    owner : str
+        The estimator's name, for error messages.
+    columns : sequence or None
+        Y's column labels when it was a DataFrame: the classes, in order.
+    """
+
+    def __init__(self, owner, columns=None):
+        self.owner = owner
+        self.columns = columns
+
+    def check(self, y, classes=None):
+        """``(Y, classes)`` for valid distributions, else a ValueError."""
+        Y = np.asarray(y)
+        n_classes = Y.shape[1]
+        labels = (
+            np.arange(n_classes) if self.columns is None else np.asarray(self.columns)
+        )
+        if not np.issubdtype(Y.dtype, np.number):
+            raise ValueError(
+                f"Soft targets Y must be real numbers; got dtype {Y.dtype}."
+            )
+        Y = Y.astype(np.result_type(Y.dtype, np.float32), copy=False)
+        if not np.all(np.isfinite(Y)):
+            raise ValueError("Soft targets Y contain NaN or infinite entries.")
+        if np.any(Y < 0):
+            raise ValueError(
+                "Soft targets Y contain negative entries; each row must be a "
+                "distribution."
+            )
+        row_sums = Y.sum(axis=1, dtype=np.float64)
+        # float32 rows of 10 probabilities sum to 1 within ~1e-6
+        tolerance = np.sqrt(np.finfo(Y.dtype).eps)
+        bad = np.flatnonzero(np.abs(row_sums - 1) > tolerance)
+        if bad.size:
+            raise ValueError(
+                f"Each row of the soft targets Y must sum to 1; row {bad[0]} sums "
+                f"to {row_sums[bad[0]]:.6g} ({bad.size} rows do not)."
+            )
+        if classes is not None and not (
+            len(classes) == n_classes
+            and np.array_equal(np.sort(labels), np.sort(classes))
+        ):
+            raise ValueError(
+                f"Soft targets Y have {n_classes} columns {labels.tolist()}, but the "
+                f"classes are {np.asarray(classes).tolist()}."
+            )
+        return Y, labels
+
+    def encode(self, y, classes, dtype):
+        """K target rows; two classes: the second column for one sigmoid."""
+        if classes.shape[0] == 2:
+            target = np.ascontiguousarray(y[:, 1], dtype=dtype)[None, :]
+            return Problem(SigmoidLoss(), target, 1, None, l2_scale=0.5, class_proba=y)
+        target = np.ascontiguousarray(y.T, dtype=dtype)
+        return Problem(
+            SoftMultinomialLoss(), target, classes.shape[0], None, class_proba=y
+        )
+
+
+def smoothed(problem, label_smoothing, dtype):
+    """The problem with its targets smoothed towards uniform: a softmax target
+    becomes ``(1 - eps) Y + eps / K``, each sigmoid's ``(1 - eps) y + eps / 2``."""
+    eps = label_smoothing
+    target = problem.target
+    if isinstance(problem.base_loss, SigmoidLoss):
+        return replace(
+            problem, target=((1 - eps) * target + eps / 2).astype(target.dtype)
+        )
+    n_classes = problem.n_outputs
+    if isinstance(problem.base_loss, SoftMultinomialLoss):
+        distribution = (1 - eps) * target
+    else:  # class codes
+        distribution = np.zeros((n_classes, target.shape[0]), dtype=dtype)
+        distribution[target, np.arange(target.shape[0])] = 1 - eps
+    distribution += eps / n_classes
+    return replace(problem, base_loss=SoftMultinomialLoss(), target=distribution)
+
+
+def _class_weight_per_class(class_weight, classes, class_proba, sample_weight):
+    """Weights per class for soft targets: a dict as given, "balanced" with
+    class k counted as ``sum_i s_i Y_ik``."""
+    if isinstance(class_weight, dict):
+        return np.array([class_weight.get(k, 1.0) for k in classes.tolist()])
+    counts = sample_weight.astype(np.float64) @ class_proba
+    if np.any(counts <= 0):
+        empty = classes[np.flatnonzero(counts <= 0)].tolist()
+        raise ValueError(
+            f"class_weight='balanced' needs weight in every class; classes {empty} "
+            "have zero total weight in the targets."
+        )
+    return counts.sum() / (len(classes) * counts)
+
+
 def sample_weights(sample_weight, X, problem, classes, class_weight):
     """``s_i = sample_weight_i * class_weight[y_i]``, in X's dtype."""
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
     )
-    if class_weight is not None and problem.class_codes is None:
+    soft = problem.class_proba is not None
+    if class_weight is not None and problem.class_codes is None and not soft:
         raise ValueError(
             "class_weight is not supported for multilabel y: a sample "
             "has no single class. Pass sample_weight instead."
@@ -165,7 +278,12 @@ def sample_weights(sample_weight, X, problem, classes, class_weight):
                 f"class_weight has labels {unknown} that are not among the "
                 f"classes {classes.tolist()}."
             )
-    if class_weight is not None:
+    if class_weight is not None and soft:
+        per_class = _class_weight_per_class(
+            class_weight, classes, problem.class_proba, sample_weight
+        )
+        sample_weight *= (problem.class_proba @ per_class).astype(X.dtype)
+    elif class_weight is not None:
         per_class = compute_class_weight(
             class_weight,
             classes=classes,

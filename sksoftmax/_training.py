@@ -16,7 +16,7 @@ from sklearn.utils.validation import validate_data
 from ._loss import LinearLoss
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
-from ._targets import check_classes, sample_weights
+from ._targets import check_classes, sample_weights, smoothed
 from ._threads import fit_threads
 
 # Above this many outputs, one thread per output costs more than it saves and
@@ -40,6 +40,7 @@ class Training:
     """
 
     def __init__(self, estimator, X, y, sample_weight, classes=None, reset=True):
+        columns = list(y.columns) if hasattr(y, "columns") else None
         X, y = validate_data(
             estimator,
             X,
@@ -49,10 +50,12 @@ class Training:
             dtype=[np.float64, np.float32],
             multi_output=True,
         )
-        encoder = estimator._target_encoder(y)
+        encoder = estimator._target_encoder(y, columns)
         y, classes = encoder.check(y, classes)
         self.X, self.y, self.classes = X, y, classes
         self.problem = encoder.encode(y, classes, X.dtype)
+        if estimator.label_smoothing > 0:
+            self.problem = smoothed(self.problem, estimator.label_smoothing, X.dtype)
         self.sample_weight = sample_weights(
             sample_weight, X, self.problem, classes, estimator.class_weight
         )
@@ -243,8 +246,11 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
             stratify=data.problem.class_codes,
             random_state=rng,
         )
+        y_val = data.y[val]
+        if data.problem.class_proba is not None:  # soft targets: their argmax
+            y_val = data.classes[np.argmax(y_val, axis=1)]
         validation_score = _validation_score(
-            estimator, data, X[val], data.y[val], sample_weight[val]
+            estimator, data, X[val], y_val, sample_weight[val]
         )
         X, target, sample_weight = X[train], target[..., train], sample_weight[train]
     return sgd(
@@ -351,8 +357,9 @@ def _stream_classes(estimator, classes, first_call):
                 "every label the stream will use."
             )
         return check_classes(classes)
+    # sorted: soft targets keep their classes in the order of Y's columns
     if classes is not None and not np.array_equal(
-        check_classes(classes), estimator.classes_
+        check_classes(classes), np.sort(estimator.classes_)
     ):
         raise ValueError(
             f"classes={np.asarray(classes).tolist()} differs from the "
