@@ -7,13 +7,13 @@ import functools
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _training
+from ._array_api import Namespace, check_same_namespace, log_expit, take_labels
 
 
 def _atomic(fit_method):
@@ -119,21 +119,22 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         are y's column labels when it was a DataFrame."""
         raise NotImplementedError
 
-    def _multi_output_log_proba(self, decision):
-        """Log-probabilities from logits of shape (n_samples, n_outputs > 1)."""
+    def _multi_output_log_proba(self, decision, xp):
+        """Log-probabilities from logits of shape (n_samples, n_outputs > 1)
+        in namespace ``xp``."""
         raise NotImplementedError
 
-    def _multi_output_predict(self, decision, classes, multilabel_dtype):
+    def _multi_output_predict(self, decision, classes, multilabel_dtype, xp):
         """Predictions from logits of shape (n_samples, n_outputs > 1), the
         classes and, for a multilabel y, its dtype."""
         raise NotImplementedError
 
-    def _predict_from_decision(self, decision, classes, multilabel_dtype):
+    def _predict_from_decision(self, decision, classes, multilabel_dtype, xp=np):
         """Predictions from ``decision_function``'s output; one sigmoid (1-D
         logits) predicts ``classes[1]`` where its logit is positive."""
         if decision.ndim == 1:
-            return classes[(decision > 0).astype(int)]
-        return self._multi_output_predict(decision, classes, multilabel_dtype)
+            return take_labels(classes, xp.astype(decision > 0, xp.int64), xp)
+        return self._multi_output_predict(decision, classes, multilabel_dtype, xp)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_atomic
@@ -210,17 +211,30 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
             One column per row of ``coef_``; 1-D when there is one.
         """
+        return self._decision_function(X, "decision_function")[0]
+
+    def _decision_function(self, X, method):
+        """Logits and the namespace of X, which must be the one ``fit`` saw."""
         check_is_fitted(self)
+        check_same_namespace(X, self, attribute="coef_", method=method)
+        namespace = Namespace(X)
+        xp = namespace.xp
         X = validate_data(
             self,
             X,
             reset=False,
             accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
+            dtype=namespace.float_dtypes,
         )
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
-        scores += self.intercept_
-        return scores.ravel() if scores.shape[1] == 1 else scores
+        if namespace.is_numpy:
+            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            scores += self.intercept_
+        else:
+            # in the fitted dtype: the products of fit, whatever X's float
+            scores = xp.astype(X, self.coef_.dtype) @ self.coef_.T + self.intercept_
+        if scores.shape[1] == 1:
+            scores = xp.reshape(scores, (-1,))
+        return scores, xp
 
     def predict(self, X):
         """Predicted labels.
@@ -235,9 +249,9 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Labels from ``classes_`` (an indicator matrix for multilabel y).
         """
-        check_is_fitted(self)
+        decision, xp = self._decision_function(X, "predict")
         return self._predict_from_decision(
-            self.decision_function(X), self.classes_, self._multilabel_dtype
+            decision, self.classes_, self._multilabel_dtype, xp
         )
 
     def predict_log_proba(self, X):
@@ -254,13 +268,16 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
             Finite wherever the logits are, even where the probability
             underflows to zero.
         """
-        check_is_fitted(self)
-        decision = self.decision_function(X)
+        return self._log_proba(X, "predict_log_proba")[0]
+
+    def _log_proba(self, X, method):
+        decision, xp = self._decision_function(X, method)
         if decision.ndim == 1:
             # one sigmoid: p_1 = sigmoid(z), p_0 = sigmoid(-z)
             decision = decision[:, None]
-            return np.hstack([log_expit(-decision), log_expit(decision)])
-        return self._multi_output_log_proba(decision)
+            log_proba = [log_expit(-decision, xp), log_expit(decision, xp)]
+            return xp.concat(log_proba, axis=1), xp
+        return self._multi_output_log_proba(decision, xp), xp
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -275,11 +292,12 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        return np.exp(self.predict_log_proba(X))
+        log_proba, xp = self._log_proba(X, "predict_proba")
+        return xp.exp(log_proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.classifier_tags.multi_class = True
+        tags.array_api_support = True
         return tags

@@ -1,7 +1,8 @@
 """OneVsRestSigmoid: K independent sigmoid classifiers fitted as one problem."""
 
-from scipy.special import log_expit, logsumexp
+import numpy as np
 
+from ._array_api import log_expit, logsumexp, take_labels
 from ._base import _BaseSoftmaxFamily
 from ._docs import fill_doc
 from ._targets import MultilabelIndicator, OneVsRestLabels
@@ -87,16 +88,17 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
         """Whether the model was fitted on a multilabel indicator y."""
         return self._multilabel_dtype is not None
 
-    def _multi_output_log_proba(self, decision):
-        log_marginal = log_expit(decision)
+    def _multi_output_log_proba(self, decision, xp):
+        log_marginal = log_expit(decision, xp)
         if self.multilabel_:
             return log_marginal
-        return log_marginal - logsumexp(log_marginal, axis=1, keepdims=True)
+        return log_marginal - logsumexp(log_marginal, xp, axis=1)
 
-    def _multi_output_predict(self, decision, classes, multilabel_dtype):
+    def _multi_output_predict(self, decision, classes, multilabel_dtype, xp):
         if multilabel_dtype is not None:
-            return (decision > 0).astype(multilabel_dtype)
-        return classes[decision.argmax(axis=1)]
+            # y's dtype, by name in the namespace of X
+            return xp.astype(decision > 0, getattr(xp, np.dtype(multilabel_dtype).name))
+        return take_labels(classes, xp.argmax(decision, axis=1), xp)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,7 +1,6 @@
 """SoftmaxRegression: one linear layer, softmax, cross-entropy."""
 
-from scipy.special import log_softmax
-
+from ._array_api import log_softmax, take_labels
 from ._base import _BaseSoftmaxFamily
 from ._docs import fill_doc
 from ._targets import ClassLabels, SoftTargets
@@ -77,8 +76,8 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
             return SoftTargets(type(self).__name__, columns)
         return ClassLabels(type(self).__name__)
 
-    def _multi_output_log_proba(self, decision):
-        return log_softmax(decision, axis=1)
+    def _multi_output_log_proba(self, decision, xp):
+        return log_softmax(decision, xp)
 
-    def _multi_output_predict(self, decision, classes, multilabel_dtype):
-        return classes[decision.argmax(axis=1)]
+    def _multi_output_predict(self, decision, classes, multilabel_dtype, xp):
+        return take_labels(classes, xp.argmax(decision, axis=1), xp)

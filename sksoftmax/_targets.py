@@ -68,6 +68,22 @@ def binary_problem(y, classes, dtype, l2_scale=1.0):
     return Problem(SigmoidLoss(), target, 1, codes, l2_scale=l2_scale)
 
 
+def _sorted_labels(y):
+    """The sorted distinct labels of 1-D ``y``, checked to be class labels.
+
+    Integer labels are always class labels, and are found by counting: one
+    pass instead of three sorts (scikit-learn's target-type check sorts twice,
+    LabelEncoder once), 70 ms of a 175 ms GPU fit on a million labels.
+    """
+    if y.dtype.kind in "iu" and y.size:
+        low, high = int(y.min()), int(y.max())
+        if high - low <= 4 * y.size:  # the counts take no more than y
+            counts = np.bincount((y - low).astype(np.intp, copy=False))
+            return (np.flatnonzero(counts) + low).astype(y.dtype)
+    check_classification_targets(y)
+    return LabelEncoder().fit(y).classes_
+
+
 class ClassLabels:
     """1-D class labels for one softmax over the classes.
 
@@ -87,8 +103,7 @@ class ClassLabels:
     def check(self, y, classes=None):
         """``(y, classes)``: at least two classes, or none outside ``classes``."""
         y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        labels = LabelEncoder().fit(y).classes_
+        labels = _sorted_labels(y)
         if classes is not None:
             unknown = np.setdiff1d(labels, classes)
             if unknown.size:

@@ -5,6 +5,8 @@ Every function takes the estimator for its parameters and hooks; only
 :func:`set_fitted` writes to it, so a fit that raises earlier changes nothing.
 """
 
+import contextlib
+
 import numpy as np
 from scipy import sparse
 from sklearn.metrics import accuracy_score
@@ -13,7 +15,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.extmath import row_norms
 from sklearn.utils.validation import validate_data
 
-from ._loss import LinearLoss
+from ._array_api import Namespace, host_array, to_host
+from ._loss import LinearLoss, MultinomialLoss, SoftMultinomialLoss
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
 from ._targets import check_classes, sample_weights, smoothed
@@ -39,39 +42,92 @@ class Training:
     linear_loss : LinearLoss
     """
 
-    def __init__(self, estimator, X, y, sample_weight, classes=None, reset=True):
+    def __init__(
+        self, estimator, X, y, sample_weight, classes=None, reset=True, on_device=True
+    ):
         columns = list(y.columns) if hasattr(y, "columns") else None
+        self.namespace = namespace = Namespace(X)
         X, y = validate_data(
             estimator,
             X,
             y,
             reset=reset,
             accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
+            dtype=namespace.float_dtypes,
             multi_output=True,
         )
+        # Targets and weights are O(n) work: done on the host, in numpy.
+        y, sample_weight = host_array(y), host_array(sample_weight)
+        dtype = namespace.host_dtype(X)
+        view = namespace.host_view(X)
+        if view is not None:  # in host memory: the numpy path, no copy
+            X, on_device = view, False
+        elif not namespace.is_numpy and not on_device:
+            X = to_host(X, namespace.xp)
         encoder = estimator._target_encoder(y, columns)
         y, classes = encoder.check(y, classes)
         self.X, self.y, self.classes = X, y, classes
-        self.problem = encoder.encode(y, classes, X.dtype)
+        self.problem = encoder.encode(y, classes, dtype)
         if estimator.label_smoothing > 0:
-            self.problem = smoothed(self.problem, estimator.label_smoothing, X.dtype)
+            self.problem = smoothed(self.problem, estimator.label_smoothing, dtype)
+        # the weights need only X's number of rows and dtype
+        rows_like_X = np.empty((X.shape[0], 0), dtype=dtype)
         self.sample_weight = sample_weights(
-            sample_weight, X, self.problem, classes, estimator.class_weight
+            sample_weight, rows_like_X, self.problem, classes, estimator.class_weight
         )
+        self.on_device = on_device and not namespace.is_numpy
+        self.dtype = dtype
         self.linear_loss = LinearLoss(
             self.problem.base_loss,
             self.problem.n_outputs,
             X.shape[1],
             estimator.fit_intercept,
         )
+        self.objective_data = (X, self.problem.target, self.sample_weight)
+        if self.on_device:
+            self._to_device()
+
+    def _to_device(self):
+        """The objective's data on X's device; hard labels as one-hot rows
+        built there (one Array API kernel serves every softmax target)."""
+        problem, namespace = self.problem, self.namespace
+        xp, base_loss = namespace.xp, problem.base_loss
+        if type(base_loss) is MultinomialLoss:  # class codes
+            codes = xp.reshape(namespace.to_device(problem.target), (1, -1))
+            classes = xp.arange(problem.n_outputs, device=namespace.device)
+            target = xp.astype(xp.reshape(classes, (-1, 1)) == codes, self.X.dtype)
+            base_loss = SoftMultinomialLoss()
+        else:
+            target = namespace.to_device(problem.target)
+        self.linear_loss = LinearLoss(
+            base_loss,
+            problem.n_outputs,
+            self.X.shape[1],
+            self.linear_loss.fit_intercept,
+            namespace,
+        )
+        self.objective_data = (
+            self.X,
+            target,
+            namespace.to_device(self.sample_weight),
+        )
+
+    def target_rows(self, rows):
+        """Rows of the objective's target (the lockstep runs' subsets)."""
+        target = self.objective_data[1]
+        if not self.on_device:
+            return target[rows]
+        xp = self.namespace.xp
+        return xp.take(target, self.namespace.to_device(rows), axis=0)
 
     @property
     def weight_sum(self):
         return float(self.sample_weight.sum(dtype=np.float64))
 
     def threads(self):
-        """The BLAS thread limits of this fit."""
+        """The BLAS thread limits of this fit (none for another library)."""
+        if self.on_device:
+            return contextlib.nullcontext()
         return fit_threads(*self.X.shape, self.problem.n_outputs)
 
     def prior_coef(self):
@@ -94,7 +150,9 @@ class Training:
                 f"{estimator.coef_.shape}, this data needs {shape}; the number "
                 "of features changed. Set warm_start=False."
             )
-        return self.linear_loss.pack(estimator.coef_, estimator.intercept_)
+        return self.linear_loss.pack(
+            host_array(estimator.coef_), host_array(estimator.intercept_)
+        )
 
     def batch_sq_norm(self, batch_size):
         """Largest mean of ``||x_i||^2`` (plus 1 for the intercept) over any
@@ -145,13 +203,15 @@ def sgd_options(estimator):
 
 def fit(estimator, X, y, sample_weight):
     """``estimator.fit``: every solver, warm start, early stopping."""
-    data = Training(estimator, X, y, sample_weight)
+    data = Training(
+        estimator, X, y, sample_weight, on_device=estimator.solver == "lbfgs"
+    )
     if estimator.warm_start and hasattr(estimator, "classes_"):
-        if not np.array_equal(estimator.classes_, data.classes):
+        previous = host_array(estimator.classes_)
+        if not np.array_equal(previous, data.classes):
             raise ValueError(
-                f"warm_start: the classes changed from "
-                f"{estimator.classes_.tolist()} to {data.classes.tolist()}; set "
-                "warm_start=False to refit."
+                f"warm_start: the classes changed from {previous.tolist()} to "
+                f"{data.classes.tolist()}; set warm_start=False to refit."
             )
     warm = estimator.warm_start and hasattr(estimator, "coef_")
     coef0 = data.warm_coef(estimator) if warm else data.prior_coef()
@@ -178,7 +238,7 @@ def fit(estimator, X, y, sample_weight):
             result = lbfgs(
                 data.linear_loss.loss_gradient,
                 coef0,
-                args=(data.X, data.problem.target, data.sample_weight, l2_reg_strength),
+                args=(*data.objective_data, l2_reg_strength, data.weight_sum),
                 max_iter=estimator.max_iter,
                 tol=estimator.tol,
                 hook=hook,
@@ -198,7 +258,7 @@ def _close(hook, solver_name, result, data, l2_reg_strength):
     if hook.verbose and np.isnan(result.max_gradient):
         coef = result.coef
         _, gradient = data.linear_loss.loss_gradient(
-            coef, data.X, data.problem.target, data.sample_weight, l2_reg_strength
+            coef, *data.objective_data, l2_reg_strength, data.weight_sum
         )
         result.max_gradient = max_abs(gradient)
     hook.close(solver_name, result)
@@ -206,7 +266,8 @@ def _close(hook, solver_name, result, data, l2_reg_strength):
 
 def _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook):
     """One L-BFGS run per sigmoid output, evaluated together (lockstep)."""
-    linear_loss, target = data.linear_loss, data.problem.target
+    linear_loss = data.linear_loss
+    X, target, sample_weight = data.objective_data
     weight_sum = data.weight_sum
 
     def fun(outputs, blocks):
@@ -214,9 +275,9 @@ def _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook):
         all_outputs = len(outputs) == linear_loss.n_outputs
         values, gradient = subset.loss_gradient(
             subset.from_rows(blocks),
-            data.X,
-            target if all_outputs else target[outputs],
-            data.sample_weight,
+            X,
+            target if all_outputs else data.target_rows(outputs),
+            sample_weight,
             l2_reg_strength,
             weight_sum,
             per_output=True,
@@ -286,14 +347,14 @@ def _validation_score(estimator, data, X_val, y_val, s_val):
 
 def set_fitted(estimator, data, result, sgd_state):
     """Write the attributes every fit and partial_fit sets."""
-    estimator.classes_ = data.classes
+    fitted = data.namespace.fitted
+    estimator.classes_ = fitted(data.classes)
     estimator._multilabel_dtype = data.problem.multilabel_dtype
     weights, intercept = data.linear_loss.unpack(result.coef)
-    estimator.coef_ = np.ascontiguousarray(weights, dtype=data.X.dtype)
     if intercept is None:
-        estimator.intercept_ = np.zeros(data.linear_loss.n_outputs, dtype=data.X.dtype)
-    else:
-        estimator.intercept_ = intercept.astype(data.X.dtype)
+        intercept = np.zeros(data.linear_loss.n_outputs)
+    estimator.coef_ = fitted(np.ascontiguousarray(weights, dtype=data.dtype))
+    estimator.intercept_ = fitted(intercept.astype(data.dtype))
     estimator._sgd_state = sgd_state
 
 
@@ -307,11 +368,21 @@ def partial_fit(estimator, X, y, classes, sample_weight):
             "class frequencies of a stream are unknown. Pass a dict of "
             "weights instead."
         )
-    data = Training(estimator, X, y, sample_weight, classes=classes, reset=first_call)
+    data = Training(
+        estimator,
+        X,
+        y,
+        sample_weight,
+        classes=classes,
+        reset=first_call,
+        on_device=False,
+    )
     if first_call:
         coef, state = data.prior_coef(), {}
     else:
-        coef = data.linear_loss.pack(estimator.coef_, estimator.intercept_)
+        coef = data.linear_loss.pack(
+            host_array(estimator.coef_), host_array(estimator.intercept_)
+        )
         state = getattr(estimator, "_sgd_state", {})
     weight_seen = state.get("weight_seen", 0.0) + data.weight_sum
     batch_sq_norm = max(
@@ -358,14 +429,15 @@ def _stream_classes(estimator, classes, first_call):
             )
         return check_classes(classes)
     # sorted: soft targets keep their classes in the order of Y's columns
+    fitted_classes = host_array(estimator.classes_)
     if classes is not None and not np.array_equal(
-        check_classes(classes), np.sort(estimator.classes_)
+        check_classes(host_array(classes)), np.sort(fitted_classes)
     ):
         raise ValueError(
             f"classes={np.asarray(classes).tolist()} differs from the "
-            f"classes of the first call, {estimator.classes_.tolist()}."
+            f"classes of the first call, {fitted_classes.tolist()}."
         )
-    return estimator.classes_
+    return fitted_classes
 
 
 def _partial_fit_rng(estimator):
