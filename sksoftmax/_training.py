@@ -30,16 +30,30 @@ _MAX_LOCKSTEP_RUNS = 256
 class Training:
     """Validated data and its problem, ready for a solver.
 
+    Targets and weights are always numpy, on the host. X stays where it was
+    given: numpy or sparse; another library's array on its device when the
+    solver evaluates there (``on_device``: L-BFGS), else numpy's view of it
+    (host memory) or a host copy.
+
     Attributes
     ----------
-    X : {ndarray, sparse matrix}
+    namespace : Namespace
+        X's array namespace and device.
+    X : {ndarray, sparse matrix} or array of X's namespace
     y : ndarray
         The validated targets, as given.
     classes : ndarray
     problem : Problem
     sample_weight : ndarray
         ``s_i``, in X's dtype.
+    dtype : numpy dtype
+        X's float dtype.
+    on_device : bool
+        Whether the objective runs in X's namespace, on its device.
     linear_loss : LinearLoss
+        The objective.
+    objective_data : tuple
+        ``(X, target, sample_weight)`` as ``linear_loss`` takes them.
     """
 
     def __init__(
