@@ -156,6 +156,26 @@ def evaluation_vs_floor(torch, X, y, device, repeat=10):
     return times["evaluation"], times["floor"]
 
 
+def sgd_epochs(torch, X, y, X_t, y_t, device, epochs=3):
+    """Seconds per SGD epoch (batch 256), ours on the device against numpy."""
+
+    def fit(X, y):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = SoftmaxRegression(solver="sgd", max_iter=epochs, random_state=0)
+            return model.fit(X, y)
+
+    seconds = {}
+    for name, data in [(f"torch {device}", (X_t, y_t)), ("numpy", (X, y))]:
+        with config_context(array_api_dispatch=True):
+            seconds[name], model = timed(lambda data=data: fit(*data), torch, device)
+        seconds[name] /= epochs
+        print(f"SGD, {name}: {seconds[name]:.3f} s per epoch, "
+              f"last epoch objective {model.loss_curve_[-1]:.6f}")  # fmt: skip
+    ratio = seconds[f"torch {device}"] / seconds["numpy"]
+    print(f"SGD epoch-time ratio ours on {device} / numpy: {ratio:.3f}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="CPU smoke run for CI")
@@ -243,6 +263,7 @@ def main(argv=None):
             print(f"fit-time ratio ours on {args.device} / {name}: "
                   f"{ours[0] / rows[name][0]:.3f}; relative objective difference "
                   f"{(ours[3] - rows[name][3]) / abs(rows[name][3]):+.2e}")  # fmt: skip
+    sgd_epochs(torch, X, y, X_t, y_t, args.device)
     t_eval, t_floor = evaluation_vs_floor(torch, X_t, y_t, args.device)
     print(f"one evaluation {t_eval * 1e3:.2f} ms vs two products "
           f"{t_floor * 1e3:.2f} ms: {t_eval / t_floor:.3f}x the floor")  # fmt: skip

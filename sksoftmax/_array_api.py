@@ -76,6 +76,18 @@ class Namespace:
         except (BufferError, RuntimeError, TypeError, ValueError):
             return None
 
+    def squared_row_norms(self, X, block=65536):
+        """``||x_i||^2`` of X on its device, as float64 numpy: summed in the
+        accumulation dtype (float32 squares overflow above ~1.8e19), a block
+        of rows at a time so that no full-size copy of X is made."""
+        xp, accumulate = self.xp, self.accumulate_dtype
+        parts = []
+        for first in range(0, X.shape[0], block):
+            # stops within bounds: the standard leaves others unspecified
+            rows = xp.astype(X[first : min(first + block, X.shape[0]), ...], accumulate)
+            parts.append(xp.sum(rows * rows, axis=1))
+        return to_host(xp.concat(parts), xp).astype(np.float64)
+
     def host_dtype(self, X):
         """The numpy dtype matching validated X's float dtype."""
         if self.is_numpy:

@@ -413,9 +413,21 @@ class LinearLoss:
         sums, loss sums) comes back. Logits laid out (n_outputs, n_samples)
         as in numpy: on an H100 (1e6 x 784, K = 10, float32) an evaluation
         took 3.68 ms against 4.07 ms laid out (n_samples, n_outputs)."""
+        xp = self.namespace.xp
+        coef_device = self.namespace.to_device(coef, dtype=X.dtype)
+        loss_sum, parts = self._device_sums(coef_device, X, y, sample_weight)
+        parts.append(xp.reshape(loss_sum, (-1,)))
+        host = to_host(xp.concat(parts), xp).astype(np.float64)
+        gradient[:] = host[: gradient.shape[0]]
+        loss_sum = host[gradient.shape[0] :]
+        return loss_sum if per_output else float(loss_sum.sum())
+
+    def _device_sums(self, coef_device, X, y, sample_weight):
+        """On the device: the loss sum(s) and the unscaled gradient parts,
+        ``[(P - Y) @ X flattened, residual sums]``, in the accumulation dtype."""
         namespace, n_weights = self.namespace, self.n_outputs * self.n_features
         xp, accumulate = namespace.xp, namespace.accumulate_dtype
-        coef_device = namespace.to_device(coef, dtype=X.dtype)
+        coef_device = xp.astype(coef_device, X.dtype)
         weights = xp.reshape(coef_device[:n_weights], (self.n_outputs, self.n_features))
         raw = weights @ X.T
         if self.fit_intercept:
@@ -426,11 +438,28 @@ class LinearLoss:
         parts = [xp.reshape(xp.astype(residual @ X, accumulate), (-1,))]
         if self.fit_intercept:
             parts.append(xp.sum(xp.astype(residual, accumulate), axis=1))
-        parts.append(xp.reshape(loss_sum, (-1,)))
-        host = to_host(xp.concat(parts), xp).astype(np.float64)
-        gradient[:] = host[: gradient.shape[0]]
-        loss_sum = host[gradient.shape[0] :]
-        return loss_sum if per_output else float(loss_sum.sum())
+        return loss_sum, parts
+
+    def loss_gradient_on_device(
+        self, coef, X, y, sample_weight, l2_reg_strength, weight_sum
+    ):
+        """:meth:`loss_gradient` with everything on X's device and nothing
+        brought back (SGD's minibatch steps): ``coef`` a 1-D array there in the
+        accumulation dtype, ``weight_sum`` a 0-d array there; the objective
+        (0-d) and the gradient are arrays there too."""
+        xp = self.namespace.xp
+        n_weights = self.n_outputs * self.n_features
+        loss_sum, parts = self._device_sums(coef, X, y, sample_weight)
+        gradient = xp.concat(parts) / weight_sum
+        weights = coef[:n_weights]
+        objective = xp.sum(loss_sum) / weight_sum
+        if l2_reg_strength > 0:
+            penalty = l2_reg_strength * weights
+            if self.fit_intercept:
+                penalty = xp.concat([penalty, xp.zeros_like(coef[n_weights:])])
+            gradient = gradient + penalty
+            objective = objective + 0.5 * l2_reg_strength * xp.sum(weights * weights)
+        return objective, gradient
 
     def for_outputs(self, n_outputs):
         """The same loss for a subset of ``n_outputs`` outputs of a separable

@@ -32,8 +32,8 @@ class Training:
 
     Targets and weights are always numpy, on the host. X stays where it was
     given: numpy or sparse; another library's array on its device when the
-    solver evaluates there (``on_device``: L-BFGS), else numpy's view of it
-    (host memory) or a host copy.
+    solver runs there (``on_device``; not SGD with early stopping), else
+    numpy's view of it (host memory) or a host copy.
 
     Attributes
     ----------
@@ -180,7 +180,9 @@ class Training:
         X, sample_weight = self.X, self.sample_weight
         # in float64: squared norms of float32 rows overflow above ~1.8e19,
         # which made the "auto" step 0 and SGD learn nothing, silently
-        if sparse.issparse(X):
+        if self.on_device:
+            sq_norms = self.namespace.squared_row_norms(X)
+        elif sparse.issparse(X):
             sq_norms = row_norms(X.astype(np.float64), squared=True)
         else:
             sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
@@ -217,9 +219,9 @@ def sgd_options(estimator):
 
 def fit(estimator, X, y, sample_weight):
     """``estimator.fit``: every solver, warm start, early stopping."""
-    data = Training(
-        estimator, X, y, sample_weight, on_device=estimator.solver == "lbfgs"
-    )
+    # early stopping scores held-out rows on the host
+    on_device = estimator.solver == "lbfgs" or not estimator.early_stopping
+    data = Training(estimator, X, y, sample_weight, on_device=on_device)
     if estimator.warm_start and hasattr(estimator, "classes_"):
         previous = host_array(estimator.classes_)
         if not np.array_equal(previous, data.classes):
@@ -312,7 +314,7 @@ def _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook):
 def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
     """SGD epochs for ``fit``, with the early-stopping split when asked."""
     rng = check_random_state(estimator.random_state)
-    X, target, sample_weight = data.X, data.problem.target, data.sample_weight
+    X, target, sample_weight = data.objective_data
     validation_score = None
     if estimator.early_stopping:
         train, val = train_test_split(
@@ -329,7 +331,7 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
         )
         X, target, sample_weight = X[train], target[..., train], sample_weight[train]
     return sgd(
-        data.linear_loss.loss_gradient,
+        _minibatch_loss_gradient(data),
         coef0,
         (X, target, sample_weight),
         l2_reg_strength=l2_reg_strength,
@@ -342,7 +344,15 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
         validation_score=validation_score,
         hook=hook,
         options=sgd_options(estimator),
+        namespace=data.namespace if data.on_device else None,
     )
+
+
+def _minibatch_loss_gradient(data):
+    """What SGD steps call: on X's device the variant that brings nothing back."""
+    if data.on_device:
+        return data.linear_loss.loss_gradient_on_device
+    return data.linear_loss.loss_gradient
 
 
 def _validation_score(estimator, data, X_val, y_val, s_val):
@@ -389,7 +399,6 @@ def partial_fit(estimator, X, y, classes, sample_weight):
         sample_weight,
         classes=classes,
         reset=first_call,
-        on_device=False,
     )
     if first_call:
         coef, state = data.prior_coef(), {}
@@ -406,9 +415,9 @@ def partial_fit(estimator, X, y, classes, sample_weight):
     hook = IterationHook(estimator.verbose, unit="Epoch")
     with data.threads():
         result = sgd(
-            data.linear_loss.loss_gradient,
+            _minibatch_loss_gradient(data),
             coef,
-            (data.X, data.problem.target, data.sample_weight),
+            data.objective_data,
             l2_reg_strength=l2_reg_strength,
             learning_rate_init=learning_rate_init(
                 estimator, data.problem, l2_reg_strength, batch_sq_norm
@@ -419,6 +428,7 @@ def partial_fit(estimator, X, y, classes, sample_weight):
             warn=False,
             hook=hook,
             options=sgd_options(estimator),
+            namespace=data.namespace if data.on_device else None,
         )
         _close(hook, "SGD", result, data, l2_reg_strength)
     set_fitted(

@@ -167,3 +167,25 @@ def test_no_convergence_warning_is_lost():
     with config_context(array_api_dispatch=True):
         with pytest.warns(ConvergenceWarning, match="max_iter=2"):
             SoftmaxRegression(max_iter=2, tol=1e-12).fit(torch.asarray(X_IRIS), Y_IRIS)
+
+
+@pytest.mark.parametrize("namespace", namespaces(), ids=namespace_id)
+def test_partial_fit_stream_in_namespace_equals_numpy_stream(namespace, host_views):
+    name, xp, device = namespace
+    chunks = np.array_split(np.arange(X_IRIS.shape[0]), 3)
+    rng = np.random.default_rng(0)
+    order = rng.permutation(X_IRIS.shape[0])
+    X, y = X_IRIS[order], Y_IRIS[order]
+    reference = SoftmaxRegression(random_state=0)
+    model = SoftmaxRegression(random_state=0)
+    for chunk in chunks:
+        reference.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
+        with config_context(array_api_dispatch=True):
+            model.partial_fit(
+                to_namespace(xp, device, X[chunk]),
+                to_namespace(xp, device, y[chunk]),
+                classes=[0, 1, 2],
+            )
+    assert model.n_iter_ == 3 and model.t_ == reference.t_
+    assert_allclose(host_array(model.coef_), reference.coef_, atol=1e-6)
+    assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-7)

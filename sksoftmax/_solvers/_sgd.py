@@ -4,7 +4,9 @@ schedule, the stopping rule and the epoch loop; :func:`sgd` ties them."""
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.externals import array_api_compat
 
+from .._array_api import to_host
 from ._result import IterationHook, SolverResult, warn_not_converged
 
 
@@ -141,6 +143,7 @@ def sgd(
     validation_score=None,
     warn=True,
     hook=None,
+    namespace=None,
 ):
     """Minibatch SGD with momentum on ``loss_gradient``.
 
@@ -181,6 +184,10 @@ def sgd(
         Emit a ConvergenceWarning when ``max_iter`` epochs ran out.
     hook : IterationHook, default=None
         Told of every epoch.
+    namespace : Namespace, default=None
+        For data on another library's device: the steps run there,
+        ``loss_gradient`` being ``LinearLoss.loss_gradient_on_device``; the
+        coefficients given and returned, and the state, stay numpy.
 
     Returns
     -------
@@ -192,9 +199,11 @@ def sgd(
     """
     hook = IterationHook(unit="Epoch") if hook is None else hook
     n_samples = data[0].shape[0]
-    coef = coef.copy()
+    arrays = _HostArrays() if namespace is None else _DeviceArrays(namespace)
+    run_epoch = _epoch if namespace is None else _device_epoch
     velocity = state.get("velocity")
-    velocity = np.zeros_like(coef) if velocity is None else velocity.copy()
+    velocity = arrays.start(np.zeros_like(coef) if velocity is None else velocity)
+    coef = arrays.start(coef)
     t = state.get("t", 0)
     rng = random_state if random_state is not None else np.random.RandomState(0)
     schedule = Schedule(
@@ -208,17 +217,25 @@ def sgd(
     for epoch in range(max_iter):
         step = schedule.step
         order = rng.permutation(n_samples) if options.shuffle else None
-        epoch_loss = _epoch(
-            loss_gradient, coef, velocity, data, order, step, l2_reg_strength, options
+        epoch_loss = run_epoch(
+            loss_gradient,
+            coef,
+            velocity,
+            data,
+            arrays.order(order),
+            step,
+            l2_reg_strength,
+            options,
         )
         t += n_samples
-        _check_finite(epoch, epoch_loss, coef, learning_rate_init)
+        epoch_loss, coef_finite = arrays.outcome(epoch_loss, coef)
+        _check_finite(epoch, epoch_loss, coef_finite, learning_rate_init)
         if hook.loss_curve and epoch_loss > hook.loss_curve[-1]:
             # Adaptive restart (O'Donoghue & Candes, 2015): an epoch that raised
             # the objective means the momentum overshoots; drop it.
-            velocity[:] = 0
+            velocity *= 0
         shown = rule.update(epoch_loss, coef)
-        stopped = hook(epoch_loss, lambda: coef.copy(), **shown, step=step)
+        stopped = hook(epoch_loss, lambda: arrays.host(coef), **shown, step=step)
         if stopped:
             break
         schedule.end_epoch(t)
@@ -232,12 +249,89 @@ def sgd(
         warn_not_converged("SGD", options.tol, max_iter, "maximum number of epochs")
     if rule.best_coef is not None and not stopped:
         coef = rule.best_coef
-    state = {"velocity": velocity, "decay": schedule.decay, "t": t}
-    return _result(coef, state, rule, hook, converged, stopped)
+    state = {"velocity": arrays.host(velocity), "decay": schedule.decay, "t": t}
+    return _result(arrays.host(coef), state, rule, hook, converged, stopped)
 
 
-def _check_finite(epoch, epoch_loss, coef, learning_rate_init):
-    if not np.isfinite(epoch_loss) or not np.all(np.isfinite(coef)):
+class _HostArrays:
+    """Coefficients and velocity as float64 numpy arrays (the numpy path)."""
+
+    def start(self, array):
+        return array.copy()
+
+    def order(self, order):
+        return order
+
+    def outcome(self, epoch_loss, coef):
+        """The epoch's objective and whether the coefficients are finite."""
+        return epoch_loss, bool(np.all(np.isfinite(coef)))
+
+    def host(self, array):
+        return array.copy()
+
+
+class _DeviceArrays:
+    """Coefficients, velocity and the visiting order on X's device, in its
+    accumulation dtype: an epoch brings back only its objective and whether
+    the coefficients stayed finite."""
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+
+    def start(self, array):
+        return self.namespace.to_device(array, dtype=self.namespace.accumulate_dtype)
+
+    def order(self, order):
+        return None if order is None else self.namespace.to_device(order)
+
+    def outcome(self, epoch_loss, coef):
+        """The same, in the epoch's one transfer from the device."""
+        xp = self.namespace.xp
+        finite = xp.astype(xp.all(xp.isfinite(coef)), coef.dtype)
+        both = to_host(xp.stack([xp.astype(epoch_loss, coef.dtype), finite]), xp)
+        return float(both[0]), bool(both[1])
+
+    def host(self, array):
+        return to_host(array, self.namespace.xp).astype(np.float64)
+
+
+def _device_epoch(loss_gradient, coef, velocity, data, order, step, l2, options):
+    """:func:`_epoch` with every array on X's device: a minibatch is gathered
+    there, and its weight sum stays there too. A batch whose weights are all
+    zero then takes an L2-only step where the host loop skips it: checking
+    would cost a device sync per batch."""
+    X, y, sample_weight = data
+    xp = array_api_compat.array_namespace(X)
+    batch_size, momentum = min(options.batch_size, X.shape[0]), options.momentum
+    summed = total_weight = 0.0
+    for first in range(0, X.shape[0], batch_size):
+        last = min(first + batch_size, X.shape[0])  # in bounds, as the standard asks
+        if order is None:
+            rows = slice(first, last)
+            X_batch, s_batch, y_batch = X[rows, ...], sample_weight[rows], y[..., rows]
+        else:
+            rows = xp.sort(order[first:last])
+            X_batch = xp.take(X, rows, axis=0)
+            s_batch = xp.take(sample_weight, rows, axis=0)
+            y_batch = xp.take(y, rows, axis=y.ndim - 1)
+        weight_sum = xp.sum(xp.astype(s_batch, coef.dtype))
+        divisor = weight_sum + xp.astype(weight_sum == 0, coef.dtype)
+        objective, gradient = loss_gradient(
+            coef, X_batch, y_batch, s_batch, l2, divisor
+        )
+        summed = summed + objective * weight_sum
+        total_weight = total_weight + weight_sum
+        velocity *= momentum
+        velocity -= step * gradient
+        if options.nesterovs_momentum:
+            coef += momentum * velocity - step * gradient
+        else:
+            coef += velocity
+    return summed / total_weight  # left on the device
+
+
+def _check_finite(epoch, epoch_loss, coef_finite, learning_rate_init):
+    if not np.isfinite(epoch_loss) or not coef_finite:
         raise ValueError(
             f"SGD diverged in epoch {epoch + 1} (objective {epoch_loss}) with "
             f"learning_rate_init={learning_rate_init}; use a smaller "
