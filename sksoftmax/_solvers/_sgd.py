@@ -1,6 +1,7 @@
 """Minibatch SGD with momentum, MLPClassifier-style, in three parts: the step
 schedule, the stopping rule and the epoch loop; :func:`sgd` ties them."""
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,16 @@ class Schedule:
         self.learning_rate_init = learning_rate_init
         self.power_t = power_t
         self.decay = decay
+
+    @classmethod
+    def resumed(cls, options, learning_rate_init, state):
+        """The schedule of ``options``, at the decay an earlier call left."""
+        return cls(
+            options.learning_rate,
+            learning_rate_init,
+            options.power_t,
+            state.get("decay", 1.0),
+        )
 
     @property
     def step(self):
@@ -100,11 +111,13 @@ class SgdOptions:
     n_iter_no_change: int = 5
 
 
-def _epoch(loss_gradient, coef, velocity, data, order, step, l2_reg_strength, options):
+def _epoch(
+    loss_gradient, coef, velocity, order, step, *, data, l2_reg_strength, options
+):
     """One pass of minibatch steps, updating ``coef`` and ``velocity`` in
     place; return the weighted mean of the minibatch objectives."""
     X, y, sample_weight = data
-    batch_size, momentum = min(options.batch_size, X.shape[0]), options.momentum
+    batch_size = min(options.batch_size, X.shape[0])
     summed, total_weight = 0.0, 0.0
     for first in range(0, X.shape[0], batch_size):
         if order is None:
@@ -120,13 +133,19 @@ def _epoch(loss_gradient, coef, velocity, data, order, step, l2_reg_strength, op
         )
         summed += objective * weight_sum
         total_weight += weight_sum
-        velocity *= momentum
-        velocity -= step * gradient
-        if options.nesterovs_momentum:
-            coef += momentum * velocity - step * gradient
-        else:
-            coef += velocity
+        _momentum_step(coef, velocity, gradient, step, options)
     return summed / total_weight if total_weight > 0 else np.nan
+
+
+def _momentum_step(coef, velocity, gradient, step, options):
+    """One step with (Nesterov's) momentum, ``coef`` and ``velocity`` in place."""
+    momentum = options.momentum
+    velocity *= momentum
+    velocity -= step * gradient
+    if options.nesterovs_momentum:
+        coef += momentum * velocity - step * gradient
+    else:
+        coef += velocity
 
 
 def sgd(
@@ -200,33 +219,23 @@ def sgd(
     hook = IterationHook(unit="Epoch") if hook is None else hook
     n_samples = data[0].shape[0]
     arrays = _HostArrays() if namespace is None else _DeviceArrays(namespace)
-    run_epoch = _epoch if namespace is None else _device_epoch
-    velocity = state.get("velocity")
-    velocity = arrays.start(np.zeros_like(coef) if velocity is None else velocity)
-    coef = arrays.start(coef)
+    run_epoch = functools.partial(
+        _epoch if namespace is None else _device_epoch,
+        loss_gradient,
+        data=data,
+        l2_reg_strength=l2_reg_strength,
+        options=options,
+    )
+    coef, velocity = arrays.resume(coef, state.get("velocity"))
     t = state.get("t", 0)
     rng = random_state if random_state is not None else np.random.RandomState(0)
-    schedule = Schedule(
-        options.learning_rate,
-        learning_rate_init,
-        options.power_t,
-        state.get("decay", 1.0),
-    )
+    schedule = Schedule.resumed(options, learning_rate_init, state)
     rule = StoppingRule(options.tol, options.n_iter_no_change, validation_score)
     converged = stopped = False
     for epoch in range(max_iter):
         step = schedule.step
         order = rng.permutation(n_samples) if options.shuffle else None
-        epoch_loss = run_epoch(
-            loss_gradient,
-            coef,
-            velocity,
-            data,
-            arrays.order(order),
-            step,
-            l2_reg_strength,
-            options,
-        )
+        epoch_loss = run_epoch(coef, velocity, arrays.order(order), step)
         t += n_samples
         epoch_loss, coef_finite = arrays.outcome(epoch_loss, coef)
         _check_finite(epoch, epoch_loss, coef_finite, learning_rate_init)
@@ -249,11 +258,18 @@ def sgd(
         warn_not_converged("SGD", options.tol, max_iter, "maximum number of epochs")
     if rule.best_coef is not None and not stopped:
         coef = rule.best_coef
-    state = {"velocity": arrays.host(velocity), "decay": schedule.decay, "t": t}
-    return _result(arrays.host(coef), state, rule, hook, converged, stopped)
+    state = {"velocity": velocity, "decay": schedule.decay, "t": t}
+    return _result(arrays, coef, state, rule, hook, (converged, stopped))
 
 
-class _HostArrays:
+class _Arrays:
+    def resume(self, coef, velocity):
+        """Coefficients and velocity to step on, from the caller's (numpy)."""
+        velocity = np.zeros_like(coef) if velocity is None else velocity
+        return self.start(coef), self.start(velocity)
+
+
+class _HostArrays(_Arrays):
     """Coefficients and velocity as float64 numpy arrays (the numpy path)."""
 
     def start(self, array):
@@ -270,7 +286,7 @@ class _HostArrays:
         return array.copy()
 
 
-class _DeviceArrays:
+class _DeviceArrays(_Arrays):
     """Coefficients, velocity and the visiting order on X's device, in its
     accumulation dtype: an epoch brings back only its objective and whether
     the coefficients stayed finite."""
@@ -295,14 +311,16 @@ class _DeviceArrays:
         return to_host(array, self.namespace.xp).astype(np.float64)
 
 
-def _device_epoch(loss_gradient, coef, velocity, data, order, step, l2, options):
+def _device_epoch(
+    loss_gradient, coef, velocity, order, step, *, data, l2_reg_strength, options
+):
     """:func:`_epoch` with every array on X's device: a minibatch is gathered
     there, and its weight sum stays there too. A batch whose weights are all
     zero then takes an L2-only step where the host loop skips it: checking
     would cost a device sync per batch."""
     X, y, sample_weight = data
     xp = array_api_compat.array_namespace(X)
-    batch_size, momentum = min(options.batch_size, X.shape[0]), options.momentum
+    batch_size = min(options.batch_size, X.shape[0])
     summed = total_weight = 0.0
     for first in range(0, X.shape[0], batch_size):
         last = min(first + batch_size, X.shape[0])  # in bounds, as the standard asks
@@ -317,16 +335,11 @@ def _device_epoch(loss_gradient, coef, velocity, data, order, step, l2, options)
         weight_sum = xp.sum(xp.astype(s_batch, coef.dtype))
         divisor = weight_sum + xp.astype(weight_sum == 0, coef.dtype)
         objective, gradient = loss_gradient(
-            coef, X_batch, y_batch, s_batch, l2, divisor
+            coef, X_batch, y_batch, s_batch, l2_reg_strength, divisor
         )
         summed = summed + objective * weight_sum
         total_weight = total_weight + weight_sum
-        velocity *= momentum
-        velocity -= step * gradient
-        if options.nesterovs_momentum:
-            coef += momentum * velocity - step * gradient
-        else:
-            coef += velocity
+        _momentum_step(coef, velocity, gradient, step, options)
     return summed / total_weight  # left on the device
 
 
@@ -339,7 +352,11 @@ def _check_finite(epoch, epoch_loss, coef_finite, learning_rate_init):
         )
 
 
-def _result(coef, state, rule, hook, converged, stopped):
+def _result(arrays, coef, state, rule, hook, outcome):
+    """The SolverResult, its arrays back on the host."""
+    converged, stopped = outcome
+    state["velocity"] = arrays.host(state["velocity"])
+    coef = arrays.host(coef)
     if rule.validation_score is not None:
         state["validation_scores"] = rule.validation_scores
         state["best_validation_score"] = rule.best_score

@@ -1,0 +1,196 @@
+"""Per-sample losses on logits (``raw_prediction``), laid out (n_outputs,
+n_samples): softmax cross-entropy against labels or target distributions,
+and K independent sigmoids. They never see X or coefficients; their gradient
+with respect to the logits is ``p - y``, written here once for numpy (in
+place) and once for any Array API namespace (``loss_gradient_xp``)."""
+
+import numpy as np
+from scipy.special import expit, log_softmax
+
+from .._array_api import softplus
+
+
+def _weighted_sum(values, sample_weight):
+    # The objective is accumulated in float64 whatever the dtype of X: a float32
+    # sum over 60000 samples is noisy at the 1e-7 level, which makes L-BFGS stop
+    # on its line search long before the gradient tolerance is met.
+    return float(np.dot(values.astype(np.float64), sample_weight.astype(np.float64)))
+
+
+def _weighted_sum_xp(values, sample_weight, xp, accumulate):
+    # as _weighted_sum, on the device: one sum per row of ``values``
+    weights = xp.astype(sample_weight, accumulate)
+    return xp.sum(xp.astype(values, accumulate) * weights, axis=-1)
+
+
+# Floor for a class prior in the starting intercepts: a class with no weight
+# starts at log(1e-12) instead of -inf.
+_TINY = 1e-12
+
+
+def _exp_shifted_inplace(raw_prediction):
+    """Overwrite logits (n_classes, n_samples) with ``exp(z - max_k z)``;
+    return the maxima and the sums of the exponentials. Shifted first, so
+    nothing overflows whatever the logits' size."""
+    max_logit = raw_prediction.max(axis=0)
+    raw_prediction -= max_logit
+    np.exp(raw_prediction, out=raw_prediction)
+    return max_logit, raw_prediction.sum(axis=0)
+
+
+class MultinomialLoss:
+    """Softmax cross-entropy on logits of shape (n_classes, n_samples).
+
+    ``loss_i = logsumexp(z_i) - z_{i, y_i}`` with ``y`` given as integer class
+    codes in ``[0, n_classes)``. The logits are laid out one row per class
+    (see :class:`LinearLoss` for why).
+    """
+
+    #: Bound on the largest eigenvalue of the Hessian in the logits,
+    #: ``diag(p) - p p^T``: 1/2.
+    max_curvature = 0.5
+    separable = False
+
+    def loss(self, y, raw_prediction):
+        """Per-sample loss, shape (n_samples,)."""
+        log_proba = log_softmax(raw_prediction, axis=0)
+        return -np.take_along_axis(log_proba, y[None, :], axis=0)[0]
+
+    def gradient(self, y, raw_prediction):
+        """Per-sample gradient with respect to the logits: ``p - onehot(y)``."""
+        proba = np.exp(log_softmax(raw_prediction, axis=0))
+        proba[y, np.arange(y.shape[0])] -= 1
+        return proba
+
+    def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
+        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p - y)``.
+
+        In-place operations over the (n_classes, n_samples) buffer; the logits
+        are shifted by their maximum before ``exp``, so nothing overflows
+        whatever their size.
+        """
+        n_classes, n_samples = raw_prediction.shape
+        flat = raw_prediction.reshape(-1)
+        true_index = y * n_samples + np.arange(n_samples)
+        true_logit = flat[true_index]
+        max_logit, sum_exp = _exp_shifted_inplace(raw_prediction)
+        # logsumexp(z_i) - z_{i, y_i}, from the shifted logits
+        loss = np.log(sum_exp) + (max_logit - true_logit)
+        raw_prediction *= sample_weight / sum_exp
+        flat[true_index] -= sample_weight
+        return _weighted_sum(loss, sample_weight)
+
+    def fit_intercept_only(self, y, sample_weight, n_outputs):
+        """Intercepts minimising the loss with ``W = 0``: the log class priors.
+
+        Centred to sum to zero, which L-BFGS then keeps (every gradient of the
+        intercepts sums to zero), so the result is the same unique
+        representative that a fit from zero reaches.
+        """
+        class_weight = np.bincount(y, weights=sample_weight, minlength=n_outputs)
+        return _centred_log_prior(class_weight)
+
+
+def _centred_log_prior(class_weight):
+    log_prior = np.log(np.maximum(class_weight / class_weight.sum(), _TINY))
+    return log_prior - log_prior.mean()
+
+
+class SoftMultinomialLoss(MultinomialLoss):
+    """Softmax cross-entropy against target distributions.
+
+    ``loss_i = logsumexp(z_i) - Y_i . z_i`` with ``y`` of shape
+    (n_classes, n_samples), each column a distribution over the classes
+    (soft targets, label smoothing). One-hot columns give
+    :class:`MultinomialLoss`; the gradient is still ``p_i - Y_i``.
+    """
+
+    def loss(self, y, raw_prediction):
+        """Per-sample loss, shape (n_samples,)."""
+        return -np.einsum("kn,kn->n", y, log_softmax(raw_prediction, axis=0))
+
+    def gradient(self, y, raw_prediction):
+        """Per-sample gradient with respect to the logits: ``p - Y``."""
+        return np.exp(log_softmax(raw_prediction, axis=0)) - y
+
+    def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
+        """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p - Y)``."""
+        target_logit = np.einsum("kn,kn->n", y, raw_prediction)
+        max_logit, sum_exp = _exp_shifted_inplace(raw_prediction)
+        # logsumexp(z_i) - Y_i . z_i, from the shifted logits
+        loss = np.log(sum_exp) + (max_logit - target_logit)
+        raw_prediction *= sample_weight / sum_exp
+        for raw_row, target_row in zip(raw_prediction, y, strict=True):
+            # row by row: no second (n_classes, n_samples) buffer
+            raw_row -= target_row * sample_weight
+        return _weighted_sum(loss, sample_weight)
+
+    def loss_gradient_xp(self, y, raw_prediction, sample_weight, xp, accumulate):
+        """The same in any Array API namespace, without writing in place:
+        ``(sum_i s_i loss_i, s_i (p_i - Y_i))``, the sum in ``accumulate``."""
+        max_logit = xp.max(raw_prediction, axis=0)
+        exp = xp.exp(raw_prediction - max_logit)
+        sum_exp = xp.sum(exp, axis=0)
+        loss = xp.log(sum_exp) + max_logit - xp.sum(y * raw_prediction, axis=0)
+        residual = (exp / sum_exp - y) * sample_weight
+        return _weighted_sum_xp(loss, sample_weight, xp, accumulate), residual
+
+    def fit_intercept_only(self, y, sample_weight, n_outputs):
+        """Intercepts minimising the loss with ``W = 0``: the log of the
+        weighted mean target, centred."""
+        return _centred_log_prior(y @ np.asarray(sample_weight, dtype=np.float64))
+
+
+class SigmoidLoss:
+    """Binary cross-entropy of K independent sigmoids on logits (K, n_samples).
+
+    ``loss_i = sum_k softplus(z_ik) - y_ik z_ik`` with ``y`` an indicator
+    matrix of the logits' shape (K, n_samples).
+    """
+
+    #: Bound on the second derivative of each output's loss, ``p (1 - p)``.
+    max_curvature = 0.25
+    #: The K outputs are K separate problems: see LinearLoss.loss_gradient.
+    separable = True
+
+    @staticmethod
+    def _entry_loss(y, raw_prediction):
+        # softplus(z) - y z, stable for logits of any size
+        return np.logaddexp(0, raw_prediction) - y * raw_prediction
+
+    def loss(self, y, raw_prediction):
+        """Per-sample loss, shape (n_samples,), summed over the K outputs."""
+        return self._entry_loss(y, raw_prediction).sum(axis=0)
+
+    def gradient(self, y, raw_prediction):
+        """Per-sample gradient with respect to the logits: ``sigmoid(z) - y``."""
+        return expit(raw_prediction) - y
+
+    def weighted_loss_gradient_inplace(
+        self, y, raw_prediction, sample_weight, per_output=False
+    ):
+        """Return ``sum_i s_i loss_i`` (or, with ``per_output``, its K terms);
+        overwrite the logits with ``s_i (p - y)``."""
+        entry_loss = self._entry_loss(y, raw_prediction)
+        output_loss = entry_loss.astype(np.float64) @ np.asarray(
+            sample_weight, dtype=np.float64
+        )
+        expit(raw_prediction, out=raw_prediction)
+        raw_prediction -= y
+        raw_prediction *= sample_weight
+        return output_loss if per_output else float(output_loss.sum())
+
+    def loss_gradient_xp(self, y, raw_prediction, sample_weight, xp, accumulate):
+        """The same in any Array API namespace: ``(per-output sums of
+        s_i loss_ik, s_i (p_i - y_i))``, the sums in ``accumulate``."""
+        loss = softplus(raw_prediction, xp) - y * raw_prediction
+        proba = xp.exp(-softplus(-raw_prediction, xp))
+        residual = (proba - y) * sample_weight
+        return _weighted_sum_xp(loss, sample_weight, xp, accumulate), residual
+
+    def fit_intercept_only(self, y, sample_weight, n_outputs):
+        """Intercepts minimising the loss with ``W = 0``: each output's log-odds."""
+        positive = y @ np.asarray(sample_weight, dtype=np.float64)
+        total = sample_weight.sum(dtype=np.float64)
+        rate = np.clip(positive / total, _TINY, 1 - _TINY)
+        return np.log(rate) - np.log1p(-rate)
