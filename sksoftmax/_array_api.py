@@ -9,12 +9,20 @@ kernels), which this module leaves alone.
 
 import numpy as np
 import scipy.special
-from sklearn.externals import array_api_compat
 from sklearn.utils._array_api import (
     _convert_to_numpy,
+    _is_numpy_namespace,
     _max_precision_float_dtype,
     get_namespace_and_device,
 )
+
+try:
+    from sklearn.externals.array_api_compat import array_namespace, is_array_api_obj
+except ImportError:  # scikit-learn 1.6 vendors none: the package, if installed
+    try:
+        from array_api_compat import array_namespace, is_array_api_obj
+    except ImportError:  # then no array of another library can be dispatched
+        array_namespace = is_array_api_obj = None
 
 try:
     from sklearn.utils._array_api import check_same_namespace
@@ -49,7 +57,7 @@ class Namespace:
     def __init__(self, *arrays):
         xp, is_array_api, device = get_namespace_and_device(*arrays)
         self.xp, self.device = xp, device
-        self.is_numpy = not is_array_api or xp.__name__.endswith("numpy")
+        self.is_numpy = not is_array_api or _is_numpy_namespace(xp)
 
     @property
     def float_dtypes(self):
@@ -111,9 +119,12 @@ def to_host(array, xp):
 def host_array(array):
     """``array`` as numpy when it belongs to another array library; anything
     else (None, numpy, lists, pandas, sparse) unchanged."""
-    if isinstance(array, np.ndarray) or not array_api_compat.is_array_api_obj(array):
+    # whether or not dispatch is on: a model fitted on a GPU stays one
+    if is_array_api_obj is None or isinstance(array, np.ndarray):
         return array
-    return to_host(array, array_api_compat.array_namespace(array))
+    if not is_array_api_obj(array):
+        return array
+    return to_host(array, array_namespace(array))
 
 
 def softplus(z, xp):
@@ -126,14 +137,14 @@ def softplus(z, xp):
 
 def log_expit(z, xp):
     """``log(sigmoid(z))`` in namespace ``xp`` (scipy's for numpy)."""
-    if xp.__name__.endswith("numpy"):
+    if _is_numpy_namespace(xp):
         return scipy.special.log_expit(z)
     return -softplus(-z, xp)
 
 
 def logsumexp(z, xp, axis):
     """``log(sum(exp(z)))`` along ``axis``, keeping it, shifted by the maximum."""
-    if xp.__name__.endswith("numpy"):
+    if _is_numpy_namespace(xp):
         return scipy.special.logsumexp(z, axis=axis, keepdims=True)
     top = xp.max(z, axis=axis, keepdims=True)
     return xp.log(xp.sum(xp.exp(z - top), axis=axis, keepdims=True)) + top
@@ -141,7 +152,7 @@ def logsumexp(z, xp, axis):
 
 def log_softmax(z, xp, axis=1):
     """``z - logsumexp(z)`` along ``axis``."""
-    if xp.__name__.endswith("numpy"):
+    if _is_numpy_namespace(xp):
         return scipy.special.log_softmax(z, axis=axis)
     return z - logsumexp(z, xp, axis)
 

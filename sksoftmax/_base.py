@@ -6,8 +6,8 @@ targets in ``_targets``, solvers in ``_solvers``.
 import functools
 from numbers import Integral, Real
 
-import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -129,9 +129,11 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         classes and, for a multilabel y, its dtype."""
         raise NotImplementedError
 
-    def _predict_from_decision(self, decision, classes, multilabel_dtype, xp=np):
+    def _predict_from_decision(self, decision, classes, multilabel_dtype, xp=None):
         """Predictions from ``decision_function``'s output; one sigmoid (1-D
         logits) predicts ``classes[1]`` where its logit is positive."""
+        if xp is None:  # the Array API namespace of decision (numpy 1.x lacks astype)
+            xp, _ = get_namespace(decision)
         if decision.ndim == 1:
             return take_labels(classes, xp.astype(decision > 0, xp.int64), xp)
         return self._multi_output_predict(decision, classes, multilabel_dtype, xp)

@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.externals import array_api_compat
+from sklearn.utils._array_api import get_namespace
 
 from .._array_api import to_host
 from ._result import IterationHook, SolverResult, warn_not_converged
@@ -319,7 +319,7 @@ def _device_epoch(
     zero then takes an L2-only step where the host loop skips it: checking
     would cost a device sync per batch."""
     X, y, sample_weight = data
-    xp = array_api_compat.array_namespace(X)
+    xp, _ = get_namespace(X)
     batch_size = min(options.batch_size, X.shape[0])
     summed = total_weight = 0.0
     for first in range(0, X.shape[0], batch_size):
