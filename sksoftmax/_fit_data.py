@@ -2,6 +2,7 @@
 host, and the objective over them, ready for a solver."""
 
 import contextlib
+import functools
 
 import numpy as np
 from scipy import sparse
@@ -121,8 +122,9 @@ class FitData:
         xp = self.namespace.xp
         return xp.take(target, self.namespace.to_device(rows), axis=0)
 
-    @property
+    @functools.cached_property
     def weight_sum(self):
+        """``S = sum_i s_i`` in float64 (the weights never change in a fit)."""
         return float(self.sample_weight.sum(dtype=np.float64))
 
     def threads(self):

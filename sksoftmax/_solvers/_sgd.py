@@ -5,7 +5,6 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils._array_api import get_namespace
 
 from .._array_api import to_host
 from ._result import IterationHook, SolverResult, warn_not_converged
@@ -226,6 +225,8 @@ def sgd(
         l2_reg_strength=l2_reg_strength,
         options=options,
     )
+    if namespace is not None:
+        run_epoch = functools.partial(run_epoch, xp=namespace.xp)
     coef, velocity = arrays.resume(coef, state.get("velocity"))
     t = state.get("t", 0)
     rng = random_state if random_state is not None else np.random.RandomState(0)
@@ -312,14 +313,13 @@ class _DeviceArrays(_Arrays):
 
 
 def _device_epoch(
-    loss_gradient, coef, velocity, order, step, *, data, l2_reg_strength, options
+    loss_gradient, coef, velocity, order, step, *, data, l2_reg_strength, options, xp
 ):
     """:func:`_epoch` with every array on X's device: a minibatch is gathered
     there, and its weight sum stays there too. A batch whose weights are all
     zero then takes an L2-only step where the host loop skips it: checking
     would cost a device sync per batch."""
     X, y, sample_weight = data
-    xp, _ = get_namespace(X)
     batch_size = min(options.batch_size, X.shape[0])
     summed = total_weight = 0.0
     for first in range(0, X.shape[0], batch_size):
