@@ -6,6 +6,8 @@ targets in ``_targets``, solvers in ``_solvers``.
 import functools
 from numbers import Integral, Real
 
+import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -45,7 +47,7 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         "C": [Interval(Real, 0, None, closed="right")],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"lbfgs", "sgd"})],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
@@ -153,7 +155,9 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
             summing to 1), for ``OneVsRestSigmoid`` per-label targets in
             [0, 1] (a multilabel indicator, or soft per-label probabilities).
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights; integer weights are equivalent to repeated rows.
+            Per-sample weights. With L-BFGS, integer weights are equivalent
+            to repeated rows; SGD's minibatches differ (a weighted row is one
+            row of its batch), so its path does too.
 
         Returns
         -------
@@ -229,11 +233,19 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
             dtype=namespace.float_dtypes,
         )
         if namespace.is_numpy:
-            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
-            scores += self.intercept_
+            with np.errstate(over="ignore", invalid="ignore"):  # raised below
+                scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+                scores += self.intercept_
         else:
             # in the fitted dtype: the products of fit, whatever X's float
             scores = xp.astype(X, self.coef_.dtype) @ self.coef_.T + self.intercept_
+        if not bool(xp.all(xp.isfinite(scores))):
+            # inf - inf in the softmax would give NaN probabilities silently
+            raise ValueError(
+                f"{method}: the logits X @ coef_.T + intercept_ overflow "
+                f"{self.coef_.dtype} for some samples; X has values far larger "
+                "than the training data's. Scale X as it was scaled for fit."
+            )
         if scores.shape[1] == 1:
             scores = xp.reshape(scores, (-1,))
         return scores, xp
@@ -296,6 +308,42 @@ class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
         """
         log_proba, xp = self._log_proba(X, "predict_proba")
         return xp.exp(log_proba)
+
+    # -- coefficient storage ----------------------------------------------
+
+    def sparsify(self):
+        """Store ``coef_`` as a scipy.sparse CSR matrix.
+
+        Saves memory and prediction time when most coefficients are zero
+        (``coef_`` of an L2 fit rarely is; for sparse models from elsewhere).
+        ``fit``, ``partial_fit`` and warm starts take it back as dense.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        check_is_fitted(self)
+        if not isinstance(self.coef_, np.ndarray) and not sparse.issparse(self.coef_):
+            raise TypeError(
+                "sparsify needs coef_ as a numpy array; this model was fitted "
+                f"on {type(self.coef_).__module__} arrays."
+            )
+        self.coef_ = sparse.csr_matrix(self.coef_)
+        return self
+
+    def densify(self):
+        """Store ``coef_`` as a dense numpy array again (after :meth:`sparsify`).
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        check_is_fitted(self)
+        if sparse.issparse(self.coef_):
+            self.coef_ = self.coef_.toarray()
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

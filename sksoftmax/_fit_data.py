@@ -6,7 +6,6 @@ import functools
 
 import numpy as np
 from scipy import sparse
-from sklearn.utils.extmath import row_norms
 from sklearn.utils.validation import validate_data
 
 from ._array_api import Namespace, host_array, to_host
@@ -23,6 +22,9 @@ class FitData:
     solver runs there (``on_device``; not SGD with early stopping), else
     numpy's view of it (host memory) or a host copy.
 
+    ``kind``: the target kind of an earlier fit that this one continues (a
+    ValueError if y is of another kind).
+
     Attributes
     ----------
     namespace : Namespace
@@ -31,6 +33,8 @@ class FitData:
     y : ndarray
         The validated targets, as given.
     classes : ndarray
+    target_kind : str
+        What kind of target y is (see ``_targets``).
     problem : Problem
     sample_weight : ndarray
         ``s_i``, in X's dtype.
@@ -45,7 +49,15 @@ class FitData:
     """
 
     def __init__(
-        self, estimator, X, y, sample_weight, classes=None, reset=True, on_device=True
+        self,
+        estimator,
+        X,
+        y,
+        sample_weight,
+        classes=None,
+        reset=True,
+        on_device=True,
+        kind=None,
     ):
         columns = list(y.columns) if hasattr(y, "columns") else None
         self.namespace = namespace = Namespace(X)
@@ -58,6 +70,8 @@ class FitData:
             dtype=namespace.float_dtypes,
             multi_output=True,
         )
+        if sparse.issparse(y):  # a sparse indicator (MultiLabelBinarizer's)
+            y = y.toarray()
         # Targets and weights are O(n) work: done on the host, in numpy.
         y, sample_weight = host_array(y), host_array(sample_weight)
         dtype = namespace.host_dtype(X)
@@ -67,7 +81,15 @@ class FitData:
         elif not namespace.is_numpy and not on_device:
             X = to_host(X, namespace.xp)
         encoder = estimator._target_encoder(y, columns)
+        if kind is not None and encoder.kind != kind:
+            raise ValueError(
+                f"{type(estimator).__name__} was fitted on {kind}, but this y is "
+                f"{encoder.kind}. partial_fit and warm_start keep the kind of "
+                "target of the first fit; to change it, call fit with "
+                "warm_start=False."
+            )
         y, classes = encoder.check(y, classes)
+        self.target_kind = encoder.kind
         self.X, self.y, self.classes = X, y, classes
         self.problem = encoder.encode(y, classes, dtype)
         if estimator.label_smoothing > 0:
@@ -94,11 +116,12 @@ class FitData:
         built there (one Array API kernel serves every softmax target)."""
         problem, namespace = self.problem, self.namespace
         xp, base_loss = namespace.xp, problem.base_loss
-        if type(base_loss) is MultinomialLoss:  # class codes
+        if problem.target.ndim == 1 and problem.n_outputs > 1:  # class codes
             codes = xp.reshape(namespace.to_device(problem.target), (1, -1))
             classes = xp.arange(problem.n_outputs, device=namespace.device)
             target = xp.astype(xp.reshape(classes, (-1, 1)) == codes, self.X.dtype)
-            base_loss = SoftMultinomialLoss()
+            if type(base_loss) is MultinomialLoss:
+                base_loss = SoftMultinomialLoss()
         else:
             target = namespace.to_device(problem.target)
         self.linear_loss = LinearLoss(
@@ -117,6 +140,10 @@ class FitData:
     def target_rows(self, rows):
         """Rows of the objective's target (the lockstep runs' subsets)."""
         target = self.objective_data[1]
+        if target.ndim == 1:  # class codes: recoded to the outputs' positions
+            positions = np.full(self.problem.n_outputs, -1)
+            positions[rows] = np.arange(len(rows))
+            return positions[target]
         if not self.on_device:
             return target[rows]
         xp = self.namespace.xp
@@ -133,29 +160,38 @@ class FitData:
             return contextlib.nullcontext()
         return fit_threads(*self.X.shape, self.problem.n_outputs)
 
-    def prior_coef(self):
+    def prior_coef(self, unseen_neutral=False):
         """Zero weights and the intercepts that best fit the class priors:
-        fewer iterations from there than from zero."""
+        fewer iterations from there than from zero.
+
+        ``unseen_neutral`` (the first chunk of a stream): a class this data
+        never shows starts at the uniform prior 1/K instead of at the floor
+        (a logit near -23 that later chunks took too long to lift).
+        """
         loss, problem = self.linear_loss, self.problem
         intercept = None
         if loss.fit_intercept:
             intercept = problem.base_loss.fit_intercept_only(
-                problem.target, self.sample_weight, problem.n_outputs
+                problem.target,
+                self.sample_weight,
+                problem.n_outputs,
+                unseen_neutral=unseen_neutral,
             )
         return loss.pack(np.zeros((loss.n_outputs, loss.n_features)), intercept)
 
     def warm_coef(self, estimator):
-        """The estimator's coefficients, packed, if this data fits them."""
+        """The estimator's coefficients (dense, even after ``sparsify``),
+        packed, if this data fits them."""
         shape = (self.linear_loss.n_outputs, self.linear_loss.n_features)
         if estimator.coef_.shape != shape:
             raise ValueError(
-                f"warm_start: the previous fit has coef_ of shape "
-                f"{estimator.coef_.shape}, this data needs {shape}; the number "
-                "of features changed. Set warm_start=False."
+                f"The previous fit has coef_ of shape {estimator.coef_.shape}, "
+                f"this data needs {shape}; the number of features changed. "
+                "Call fit with warm_start=False."
             )
-        return self.linear_loss.pack(
-            host_array(estimator.coef_), host_array(estimator.intercept_)
-        )
+        coef = estimator.coef_
+        coef = coef.toarray() if sparse.issparse(coef) else host_array(coef)
+        return self.linear_loss.pack(coef, host_array(estimator.intercept_))
 
     def batch_sq_norm(self, batch_size):
         """Largest mean of ``||x_i||^2`` (plus 1 for the intercept) over any
@@ -172,12 +208,44 @@ class FitData:
         if self.on_device:
             sq_norms = self.namespace.squared_row_norms(X)
         elif sparse.issparse(X):
-            sq_norms = row_norms(X.astype(np.float64), squared=True)
+            sq_norms = _sparse_squared_row_norms(X)
         else:
             sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
         sq_norms += int(self.linear_loss.fit_intercept)
         batch_size = min(batch_size, X.shape[0])
         if np.all(sample_weight == sample_weight[0]) and batch_size > 1:
-            top = np.partition(sq_norms, -batch_size)[-batch_size:]
+            sq_norms.partition(-batch_size)  # ours: no copy
+            top = sq_norms[-batch_size:]
             return float(top.mean())
         return float(sq_norms.max())
+
+
+# stored entries squared at a time (three float64/int64 arrays of this many,
+# 384 KiB): the norms never copy X's data
+_NORM_BLOCK = 1 << 14
+
+
+def _sparse_squared_row_norms(X):
+    """``||x_i||^2`` of a CSR or CSC matrix in float64, block by block.
+
+    scikit-learn's ``row_norms`` squares in X's dtype (float32 overflows
+    above 1.8e19) and casting X first copied it whole (1.59x X for float32
+    CSR in SGD).
+    """
+    sq_norms = np.zeros(X.shape[0])
+    pointer, data, n_stored = X.indptr, X.data, X.indptr[-1]
+    for start in range(0, n_stored, _NORM_BLOCK):
+        stop = min(start + _NORM_BLOCK, n_stored)
+        squares = np.square(data[start:stop], dtype=np.float64)
+        if X.format == "csc":
+            rows = X.indices[start:stop]
+            sq_norms += np.bincount(rows, weights=squares, minlength=X.shape[0])
+            continue
+        # CSR: the rows this block spans, and each entry's row among them
+        first = int(np.searchsorted(pointer, start, side="right")) - 1
+        last = int(np.searchsorted(pointer, stop - 1, side="right"))
+        rows = np.searchsorted(pointer[first:last], np.arange(start, stop), "right")
+        sq_norms[first:last] += np.bincount(
+            rows - 1, weights=squares, minlength=last - first
+        )
+    return sq_norms

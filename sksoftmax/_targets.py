@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, column_or_1d
 
@@ -53,7 +52,13 @@ class Problem:
 
 def check_classes(classes):
     """The ``classes`` argument of partial_fit: sorted, unique, at least two."""
-    classes = np.unique(np.asarray(classes))
+    classes = np.asarray(classes)
+    if classes.ndim != 1:
+        raise ValueError(
+            f"classes must be a 1-D array of labels; got an array of shape "
+            f"{classes.shape}."
+        )
+    classes = np.unique(classes)
     if classes.shape[0] < 2:
         raise ValueError(
             f"classes must hold at least 2 labels, got {classes.tolist()}."
@@ -97,6 +102,10 @@ class ClassLabels:
         The estimator's name, for error messages.
     """
 
+    #: What ``predict`` returns for this kind of target; a stream or warm
+    #: start keeps the kind of its first fit.
+    kind = "class labels"
+
     def __init__(self, owner):
         self.owner = owner
 
@@ -131,18 +140,19 @@ class OneVsRestLabels(ClassLabels):
     """1-D class labels for one sigmoid per class (one in all for two)."""
 
     def encode(self, y, classes, dtype):
-        """K indicator rows of class k against the rest."""
+        """K sigmoids of class k against the rest, their targets given as the
+        class codes (SigmoidLoss builds the indicator rows block by block)."""
         if classes.shape[0] == 2:
             return binary_problem(y, classes, dtype)
         codes = np.searchsorted(classes, y)
-        target = np.zeros((classes.shape[0], y.shape[0]), dtype=dtype)
-        target[codes, np.arange(y.shape[0])] = 1
-        return Problem(SigmoidLoss(), target, classes.shape[0], codes)
+        return Problem(SigmoidLoss(), codes, classes.shape[0], codes)
 
 
 class MultilabelIndicator:
     """A 2-D matrix of per-label targets in [0, 1] (a 0/1 indicator, or soft
     per-label probabilities): one sigmoid per label column."""
+
+    kind = "a 2-D matrix of per-label targets"
 
     def check(self, y, classes=None):
         """``(y, arange(n_labels))``, or an error naming what is wrong."""
@@ -186,6 +196,9 @@ class SoftTargets:
     columns : sequence or None
         Y's column labels when it was a DataFrame: the classes, in order.
     """
+
+    # one class per sample either way: hard labels and distributions mix
+    kind = ClassLabels.kind
 
     def __init__(self, owner, columns=None):
         self.owner = owner
@@ -246,9 +259,8 @@ def smoothed(problem, label_smoothing, dtype):
     eps = label_smoothing
     target = problem.target
     if isinstance(problem.base_loss, SigmoidLoss):
-        return replace(
-            problem, target=((1 - eps) * target + eps / 2).astype(target.dtype)
-        )
+        target = SigmoidLoss.target_rows(target, slice(None), problem.n_outputs, dtype)
+        return replace(problem, target=((1 - eps) * target + eps / 2).astype(dtype))
     n_classes = problem.n_outputs
     if isinstance(problem.base_loss, SoftMultinomialLoss):
         distribution = (1 - eps) * target
@@ -259,19 +271,62 @@ def smoothed(problem, label_smoothing, dtype):
     return replace(problem, base_loss=SoftMultinomialLoss(), target=distribution)
 
 
-def _class_weight_per_class(class_weight, classes, class_proba, sample_weight):
-    """Weights per class for soft targets: a dict as given, "balanced" with
-    class k counted as ``sum_i s_i Y_ik``."""
+def _class_totals(problem, sample_weight, n_classes):
+    """Total weight of each class: ``sum_i s_i [y_i = k]``, or for soft targets
+    ``sum_i s_i Y_ik``."""
+    sample_weight = sample_weight.astype(np.float64)
+    if problem.class_proba is not None:
+        return sample_weight @ problem.class_proba
+    return np.bincount(problem.class_codes, weights=sample_weight, minlength=n_classes)
+
+
+def _class_weight_per_class(class_weight, classes, problem, sample_weight):
+    """The weight of each class: a dict as given (1 for classes it omits), or
+    "balanced", ``S / (K S_k)`` with ``S_k`` the class's total weight.
+
+    Written out rather than taken from ``compute_class_weight``: soft targets
+    count classes fractionally, and scikit-learn < 1.7 cannot weight the count.
+    """
     if isinstance(class_weight, dict):
-        return np.array([class_weight.get(k, 1.0) for k in classes.tolist()])
-    counts = sample_weight.astype(np.float64) @ class_proba
-    if np.any(counts <= 0):
-        empty = classes[np.flatnonzero(counts <= 0)].tolist()
+        per_class = np.array(
+            [class_weight.get(k, 1.0) for k in classes.tolist()], dtype=np.float64
+        )
+        bad = ~np.isfinite(per_class) | (per_class < 0)
+        if np.any(bad):
+            k = int(np.flatnonzero(bad)[0])
+            label = classes.tolist()[k]
+            raise ValueError(
+                f"class_weight for class {label!r} is {per_class[k]}; class "
+                "weights must be finite and non-negative."
+            )
+        return per_class
+    totals = _class_totals(problem, sample_weight, len(classes))
+    if np.any(totals <= 0):
+        empty = classes[np.flatnonzero(totals <= 0)].tolist()
         raise ValueError(
             f"class_weight='balanced' needs weight in every class; classes {empty} "
-            "have zero total weight in the targets."
+            "have zero total sample weight."
         )
-    return counts.sum() / (len(classes) * counts)
+    return totals.sum() / (len(classes) * totals)
+
+
+def _check_representable(sample_weight, per_class, classes, dtype):
+    """Every ``s_i``, in X's dtype, finite: a class weight or a product with
+    sample_weight beyond the dtype's range would make the objective NaN."""
+    if np.all(np.isfinite(sample_weight)):
+        return
+    if np.any(per_class > np.finfo(dtype).max):
+        k = int(np.argmax(per_class))
+        label = classes.tolist()[k]
+        raise ValueError(
+            f"class_weight for class {label!r} is {per_class[k]:.3g}, beyond "
+            f"the range of X's dtype {np.dtype(dtype).name}."
+        )
+    raise ValueError(
+        "sample_weight times class_weight overflows X's dtype "
+        f"{np.dtype(dtype).name} for {np.sum(~np.isfinite(sample_weight))} samples; "
+        "scale the weights down (only their ratios matter)."
+    )
 
 
 def sample_weights(sample_weight, X, problem, classes, class_weight):
@@ -293,19 +348,16 @@ def sample_weights(sample_weight, X, problem, classes, class_weight):
                 f"class_weight has labels {unknown} that are not among the "
                 f"classes {classes.tolist()}."
             )
-    if class_weight is not None and soft:
+    if class_weight is not None:
         per_class = _class_weight_per_class(
-            class_weight, classes, problem.class_proba, sample_weight
+            class_weight, classes, problem, sample_weight
         )
-        sample_weight *= (problem.class_proba @ per_class).astype(X.dtype)
-    elif class_weight is not None:
-        per_class = compute_class_weight(
-            class_weight,
-            classes=classes,
-            y=classes[problem.class_codes],
-            sample_weight=sample_weight,
-        )
-        sample_weight *= per_class[problem.class_codes].astype(X.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if soft:
+                sample_weight *= (problem.class_proba @ per_class).astype(X.dtype)
+            else:
+                sample_weight *= per_class[problem.class_codes].astype(X.dtype)
+        _check_representable(sample_weight, per_class, classes, X.dtype)
     if not sample_weight.sum() > 0:
         raise ValueError(
             "The total sample weight is zero (after applying class_weight); "

@@ -14,6 +14,7 @@ from ._array_api import host_array
 from ._fit_data import FitData
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
+from ._solvers._result import SolverResult, warn_not_converged
 from ._targets import check_classes
 
 # Above this many outputs, one thread per output costs more than it saves and
@@ -26,6 +27,14 @@ def learning_rate_init(estimator, problem, l2_reg_strength, batch_sq_norm):
     curvature of every minibatch objective."""
     if estimator.learning_rate_init != "auto":
         return float(estimator.learning_rate_init)
+    if not np.isfinite(batch_sq_norm):
+        # the step would be 0 and SGD would learn nothing, silently
+        raise ValueError(
+            "learning_rate_init='auto' takes the step from the squared row "
+            "norms of X, which overflow float64: X has values too large to "
+            "train on. Scale X (e.g. StandardScaler) or pass a float "
+            "learning_rate_init."
+        )
     curvature = problem.base_loss.max_curvature * batch_sq_norm + l2_reg_strength
     return 1.0 / curvature
 
@@ -48,7 +57,15 @@ def fit(estimator, X, y, sample_weight):
     """``estimator.fit``: every solver, warm start, early stopping."""
     # early stopping scores held-out rows on the host
     on_device = estimator.solver == "lbfgs" or not estimator.early_stopping
-    data = FitData(estimator, X, y, sample_weight, on_device=on_device)
+    warm = estimator.warm_start and hasattr(estimator, "coef_")
+    data = FitData(
+        estimator,
+        X,
+        y,
+        sample_weight,
+        on_device=on_device,
+        kind=getattr(estimator, "_target_kind", None) if warm else None,
+    )
     if estimator.warm_start and hasattr(estimator, "classes_"):
         previous = host_array(estimator.classes_)
         if not np.array_equal(previous, data.classes):
@@ -56,7 +73,6 @@ def fit(estimator, X, y, sample_weight):
                 f"warm_start: the classes changed from {previous.tolist()} to "
                 f"{data.classes.tolist()}; set warm_start=False to refit."
             )
-    warm = estimator.warm_start and hasattr(estimator, "coef_")
     coef0 = data.warm_coef(estimator) if warm else data.prior_coef()
     weight_sum = data.weight_sum
     l2_reg_strength = data.problem.l2_scale / (estimator.C * weight_sum)
@@ -69,7 +85,9 @@ def fit(estimator, X, y, sample_weight):
         estimator.verbose, unit="Epoch" if estimator.solver == "sgd" else "Iteration"
     )
     with data.threads():
-        if estimator.solver == "sgd":
+        if estimator.max_iter == 0:
+            result = _starting_model(coef0, solver_name, estimator.tol)
+        elif estimator.solver == "sgd":
             batch_sq_norm = data.batch_sq_norm(estimator.batch_size)
             result = _fit_sgd(
                 estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook
@@ -85,15 +103,26 @@ def fit(estimator, X, y, sample_weight):
                 max_iter=estimator.max_iter,
                 tol=estimator.tol,
                 hook=hook,
+                dtype=data.dtype,
             )
         _close(hook, solver_name, result, data, l2_reg_strength)
     set_fitted(estimator, data, result, sgd_state)
     estimator.n_iter_ = result.n_iter
     estimator.loss_curve_ = result.loss_curve
     estimator.t_ = sgd_state.get("t", data.X.shape[0])
+    # only early stopping defines these: a refit without it drops them
     for name in ("validation_scores", "best_validation_score"):
         if name in sgd_state:
             setattr(estimator, name + "_", sgd_state.pop(name))
+        elif hasattr(estimator, name + "_"):
+            delattr(estimator, name + "_")
+
+
+def _starting_model(coef0, solver_name, tol):
+    """``max_iter=0``: the starting point, with LogisticRegression's warning
+    (scipy's L-BFGS-B would still take one iteration)."""
+    warn_not_converged(solver_name, tol, 0, "no iterations were allowed")
+    return SolverResult(coef=coef0, n_iter=0, loss_curve=[], converged=False)
 
 
 def _close(hook, solver_name, result, data, l2_reg_strength):
@@ -133,16 +162,19 @@ def _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook):
         max_iter=estimator.max_iter,
         tol=estimator.tol,
         hook=hook,
+        dtype=data.dtype,
     )
     result.coef = linear_loss.from_rows(result.coef)
     return result
 
 
 def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
-    """SGD epochs for ``fit``, with the early-stopping split when asked."""
+    """SGD epochs for ``fit``, with the early-stopping split when asked: the
+    epochs visit the training rows of X and the score reads the held-out
+    rows, neither copied out of X."""
     rng = check_random_state(estimator.random_state)
     X, target, sample_weight = data.objective_data
-    validation_score = None
+    validation_score = train = None
     if estimator.early_stopping:
         train, val = train_test_split(
             np.arange(X.shape[0]),
@@ -150,13 +182,20 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
             stratify=data.problem.class_codes,
             random_state=rng,
         )
+        train.sort()
+        val.sort()
+        if not sample_weight[train].sum() > 0:
+            raise ValueError(
+                "early_stopping: the training part of the split has zero total "
+                "sample weight; give weight to more samples or lower "
+                "validation_fraction."
+            )
         y_val = data.y[val]
         if data.problem.class_proba is not None:  # soft targets: their argmax
             y_val = data.classes[np.argmax(y_val, axis=1)]
         validation_score = _validation_score(
-            estimator, data, X[val], y_val, sample_weight[val]
+            estimator, data, val, y_val, sample_weight[val]
         )
-        X, target, sample_weight = X[train], target[..., train], sample_weight[train]
     return sgd(
         _minibatch_loss_gradient(data),
         coef0,
@@ -172,6 +211,7 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
         hook=hook,
         options=sgd_options(estimator),
         namespace=data.namespace if data.on_device else None,
+        rows=train,
     )
 
 
@@ -182,16 +222,28 @@ def _minibatch_loss_gradient(data):
     return data.linear_loss.loss_gradient
 
 
-def _validation_score(estimator, data, X_val, y_val, s_val):
-    """Accuracy on the held-out part, from packed coefficients."""
+# entries of held-out X read at a time (1 MiB of float32): the score never
+# holds a copy of more
+_VALIDATION_BLOCK = 1 << 18
+
+
+def _validation_score(estimator, data, val, y_val, s_val):
+    """Accuracy on the held-out rows ``val`` of X, from packed coefficients."""
+    X = data.X
+    block = max(1, _VALIDATION_BLOCK // max(X.shape[1], 1))
 
     def validation_score(coef):
-        decision = data.linear_loss.raw_prediction(coef, X_val).T
-        decision = decision.ravel() if decision.shape[1] == 1 else decision
-        predicted = estimator._predict_from_decision(
-            decision, data.classes, data.problem.multilabel_dtype
-        )
-        return accuracy_score(y_val, predicted, sample_weight=s_val)
+        predicted = []
+        for first in range(0, val.shape[0], block):
+            rows = val[first : first + block]
+            decision = data.linear_loss.raw_prediction(coef, X[rows]).T
+            decision = decision.ravel() if decision.shape[1] == 1 else decision
+            predicted.append(
+                estimator._predict_from_decision(
+                    decision, data.classes, data.problem.multilabel_dtype
+                )
+            )
+        return accuracy_score(y_val, np.concatenate(predicted), sample_weight=s_val)
 
     return validation_score
 
@@ -201,6 +253,7 @@ def set_fitted(estimator, data, result, sgd_state):
     fitted = data.namespace.fitted
     estimator.classes_ = fitted(data.classes)
     estimator._multilabel_dtype = data.problem.multilabel_dtype
+    estimator._target_kind = data.target_kind
     weights, intercept = data.linear_loss.unpack(result.coef)
     if intercept is None:
         intercept = np.zeros(data.linear_loss.n_outputs)
@@ -226,13 +279,12 @@ def partial_fit(estimator, X, y, classes, sample_weight):
         sample_weight,
         classes=classes,
         reset=first_call,
+        kind=None if first_call else getattr(estimator, "_target_kind", None),
     )
     if first_call:
-        coef, state = data.prior_coef(), {}
+        coef, state = data.prior_coef(unseen_neutral=True), {}
     else:
-        coef = data.linear_loss.pack(
-            host_array(estimator.coef_), host_array(estimator.intercept_)
-        )
+        coef = data.warm_coef(estimator)
         state = getattr(estimator, "_sgd_state", {})
     weight_seen = state.get("weight_seen", 0.0) + data.weight_sum
     batch_sq_norm = max(

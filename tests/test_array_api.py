@@ -119,13 +119,11 @@ def test_fit_in_namespace_equals_numpy_fit(
             for method in ("decision_function", "predict_proba", "predict_log_proba")
         }
         predicted = model.predict(X_xp)
-    # float32: 3e-4, not 1e-4. The float32 gradients of the namespace path
-    # are as accurate as numpy's (1.6e-7 from float64 at a random point), but
-    # float32 L-BFGS may stall at max|gradient| ~3e-5 in a flat direction (an
-    # unpenalised intercept): measured 1.9e-4 from the float64 optimum for
-    # array-api-strict, OneVsRestSigmoid multiclass (numpy float32: 2e-4 on
-    # the multilabel case). The float32 stopping rule is issue 10's.
-    atol = 1e-6 if dtype == "float64" else 3e-4
+    # float32: 2e-3. A float32 fit stops once its objective stops resolving
+    # (relative reduction below eps32 / 16, the ftol of issue 10): there the
+    # unpenalised intercepts are still up to 9.4e-4 from the float64 optimum
+    # on iris at C = 0.01, in numpy as in every namespace.
+    atol = 1e-6 if dtype == "float64" else 2e-3
     for attribute in ("coef_", "intercept_"):
         fitted = getattr(model, attribute)
         assert type(fitted) is type(X_xp), attribute

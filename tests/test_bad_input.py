@@ -124,7 +124,7 @@ FIT_CASES = [
     ("C = 0", {}, dict(C=0.0), ValueError, "The 'C' parameter"),
     ("C negative", {}, dict(C=-1.0), ValueError, "The 'C' parameter"),
     ("tol negative", {}, dict(tol=-1e-3), ValueError, "The 'tol' parameter"),
-    ("max_iter = 0", {}, dict(max_iter=0), ValueError, "The 'max_iter' parameter"),
+    ("max_iter < 0", {}, dict(max_iter=-1), ValueError, "The 'max_iter' parameter"),
     ("batch_size = 0", {}, dict(batch_size=0), ValueError, "The 'batch_size'"),
     (
         "learning_rate_init = 0",

@@ -23,6 +23,10 @@ def _weighted_sum_xp(values, sample_weight, xp, accumulate):
     return xp.sum(xp.astype(values, accumulate) * weights, axis=-1)
 
 
+# Entries of a (K, n) buffer a blocked kernel takes at a time (512 KiB of
+# float64): its temporaries stay this small.
+_BLOCK_ENTRIES = 1 << 16
+
 # Floor for a class prior in the starting intercepts: a class with no weight
 # starts at log(1e-12) instead of -inf.
 _TINY = 1e-12
@@ -80,19 +84,26 @@ class MultinomialLoss:
         flat[true_index] -= sample_weight
         return _weighted_sum(loss, sample_weight)
 
-    def fit_intercept_only(self, y, sample_weight, n_outputs):
+    def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
         """Intercepts minimising the loss with ``W = 0``: the log class priors.
 
         Centred to sum to zero, which L-BFGS then keeps (every gradient of the
         intercepts sums to zero), so the result is the same unique
-        representative that a fit from zero reaches.
+        representative that a fit from zero reaches. ``unseen_neutral``: a
+        class without weight gets the uniform prior ``1 / K`` (the seen ones
+        share the rest) instead of the floor.
         """
         class_weight = np.bincount(y, weights=sample_weight, minlength=n_outputs)
-        return _centred_log_prior(class_weight)
+        return _centred_log_prior(class_weight, unseen_neutral)
 
 
-def _centred_log_prior(class_weight):
-    log_prior = np.log(np.maximum(class_weight / class_weight.sum(), _TINY))
+def _centred_log_prior(class_weight, unseen_neutral=False):
+    prior = class_weight / class_weight.sum()
+    unseen = prior <= 0
+    if unseen_neutral and np.any(unseen):
+        prior = prior * (1 - unseen.sum() / prior.shape[0])
+        prior[unseen] = 1 / prior.shape[0]
+    log_prior = np.log(np.maximum(prior, _TINY))
     return log_prior - log_prior.mean()
 
 
@@ -135,17 +146,22 @@ class SoftMultinomialLoss(MultinomialLoss):
         residual = (exp / sum_exp - y) * sample_weight
         return _weighted_sum_xp(loss, sample_weight, xp, accumulate), residual
 
-    def fit_intercept_only(self, y, sample_weight, n_outputs):
+    def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
         """Intercepts minimising the loss with ``W = 0``: the log of the
         weighted mean target, centred."""
-        return _centred_log_prior(y @ np.asarray(sample_weight, dtype=np.float64))
+        return _centred_log_prior(
+            y @ np.asarray(sample_weight, dtype=np.float64), unseen_neutral
+        )
 
 
 class SigmoidLoss:
     """Binary cross-entropy of K independent sigmoids on logits (K, n_samples).
 
-    ``loss_i = sum_k softplus(z_ik) - y_ik z_ik`` with ``y`` an indicator
-    matrix of the logits' shape (K, n_samples).
+    ``loss_i = sum_k softplus(z_ik) - y_ik z_ik`` with ``y`` a matrix of
+    targets of the logits' shape (K, n_samples), or for one-vs-rest class
+    labels their integer codes, shape (n_samples,): ``y_ik = [y_i = k]``,
+    built a block of outputs at a time instead of K x n (a code outside
+    ``[0, K)`` is negative for every output).
     """
 
     #: Bound on the second derivative of each output's loss, ``p (1 - p)``.
@@ -158,26 +174,47 @@ class SigmoidLoss:
         # softplus(z) - y z, stable for logits of any size
         return np.logaddexp(0, raw_prediction) - y * raw_prediction
 
+    @staticmethod
+    def target_rows(y, rows, n_outputs, dtype):
+        """Targets of the outputs ``rows`` (a slice), shape (len, n_samples)."""
+        if y.ndim == 2:
+            return y[rows]
+        outputs = np.arange(n_outputs)[rows]
+        return (y == outputs[:, None]).astype(dtype)
+
     def loss(self, y, raw_prediction):
         """Per-sample loss, shape (n_samples,), summed over the K outputs."""
+        y = self.target_rows(y, slice(None), *raw_prediction.shape[:1], np.float64)
         return self._entry_loss(y, raw_prediction).sum(axis=0)
 
     def gradient(self, y, raw_prediction):
         """Per-sample gradient with respect to the logits: ``sigmoid(z) - y``."""
+        y = self.target_rows(y, slice(None), raw_prediction.shape[0], np.float64)
         return expit(raw_prediction) - y
 
     def weighted_loss_gradient_inplace(
         self, y, raw_prediction, sample_weight, per_output=False
     ):
         """Return ``sum_i s_i loss_i`` (or, with ``per_output``, its K terms);
-        overwrite the logits with ``s_i (p - y)``."""
-        entry_loss = self._entry_loss(y, raw_prediction)
-        output_loss = entry_loss.astype(np.float64) @ np.asarray(
-            sample_weight, dtype=np.float64
-        )
-        expit(raw_prediction, out=raw_prediction)
-        raw_prediction -= y
-        raw_prediction *= sample_weight
+        overwrite the logits with ``s_i (p - y)``.
+
+        A few outputs at a time, so the temporaries are a block, not (K, n):
+        with all K at once OneVsRestSigmoid held 4.5 K x n arrays at its peak
+        (287 MB for K = 2000, n = 4000; SoftmaxRegression 96 MB).
+        """
+        n_outputs, n_samples = raw_prediction.shape
+        weights64 = np.asarray(sample_weight, dtype=np.float64)
+        output_loss = np.empty(n_outputs)
+        block = max(1, _BLOCK_ENTRIES // max(n_samples, 1))
+        for first in range(0, n_outputs, block):
+            rows = slice(first, first + block)
+            logits = raw_prediction[rows]
+            target = self.target_rows(y, rows, n_outputs, logits.dtype)
+            entry_loss = self._entry_loss(target, logits)
+            output_loss[rows] = entry_loss @ weights64
+            expit(logits, out=logits)
+            logits -= target
+            logits *= sample_weight
         return output_loss if per_output else float(output_loss.sum())
 
     def loss_gradient_xp(self, y, raw_prediction, sample_weight, xp, accumulate):
@@ -188,9 +225,21 @@ class SigmoidLoss:
         residual = (proba - y) * sample_weight
         return _weighted_sum_xp(loss, sample_weight, xp, accumulate), residual
 
-    def fit_intercept_only(self, y, sample_weight, n_outputs):
-        """Intercepts minimising the loss with ``W = 0``: each output's log-odds."""
-        positive = y @ np.asarray(sample_weight, dtype=np.float64)
+    def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
+        """Intercepts minimising the loss with ``W = 0``: each output's log-odds.
+
+        ``unseen_neutral``: an output whose targets are all 0 (or all 1) gets
+        the rate 1 / K (or 1 - 1 / K), K the number of classes, instead of the
+        floor."""
+        weights64 = np.asarray(sample_weight, dtype=np.float64)
+        if y.ndim == 1:  # class codes
+            positive = np.bincount(y, weights=weights64, minlength=n_outputs)
+        else:
+            positive = y @ weights64
         total = sample_weight.sum(dtype=np.float64)
-        rate = np.clip(positive / total, _TINY, 1 - _TINY)
+        rate = positive / total
+        if unseen_neutral:
+            uniform = 1 / max(n_outputs, 2)
+            rate = np.where(rate <= 0, uniform, np.where(rate >= 1, 1 - uniform, rate))
+        rate = np.clip(rate, _TINY, 1 - _TINY)
         return np.log(rate) - np.log1p(-rate)

@@ -21,7 +21,7 @@ from collections import deque
 import numpy as np
 from scipy import optimize
 
-from ._lbfgs import lbfgs_options, max_abs
+from ._lbfgs import judge, lbfgs_options, max_abs
 from ._result import IterationHook, SolverResult, warn_not_converged
 
 
@@ -32,10 +32,10 @@ class _Cancelled(BaseException):
 class _Runs:
     """The shared state of the worker threads and the driving thread."""
 
-    def __init__(self, fun, coef0, max_iter, tol):
+    def __init__(self, fun, coef0, max_iter, tol, dtype):
         self.fun = fun
         self.coef0 = coef0
-        self.options = lbfgs_options(max_iter, tol)
+        self.options = lbfgs_options(max_iter, tol, dtype)
         n_runs = coef0.shape[0]
         self.condition = threading.Condition()
         self.pending, self.answers = {}, {}
@@ -129,7 +129,7 @@ class _Runs:
             self.condition.notify_all()
 
 
-def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None):
+def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None, dtype=np.float64):
     """K independent L-BFGS runs, evaluated together.
 
     Parameters
@@ -140,7 +140,7 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None):
         (len(runs), n_coef_per_run).
     coef0 : ndarray of shape (n_runs, n_coef_per_run)
         Starting points.
-    max_iter, tol
+    max_iter, tol, dtype
         As in :func:`~sksoftmax._solvers.lbfgs`, for every run.
     hook : IterationHook, default=None
         Told of iteration i once every run has reached it or ended, with the
@@ -154,7 +154,7 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None):
         iterations any run made (or the iteration a stop request ended).
     """
     hook = IterationHook() if hook is None else hook
-    runs = _Runs(fun, coef0, max_iter, tol)
+    runs = _Runs(fun, coef0, max_iter, tol, dtype)
     threads = [
         threading.Thread(
             target=runs.run, args=(k,), name=f"sksoftmax-lbfgs-{k}", daemon=True
@@ -183,7 +183,7 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None):
             thread.join()
     if runs.errors:
         raise runs.errors[0]
-    return _result(runs, current, hook, stopped, max_iter, tol)
+    return _result(runs, current, hook, stopped, (max_iter, tol, dtype))
 
 
 def _final(runs, current, k):
@@ -201,7 +201,8 @@ def _report(hook, current, runs):
     return hook(objective, lambda: np.stack([coef for _, coef in finals]))
 
 
-def _result(runs, current, hook, stopped, max_iter, tol):
+def _result(runs, current, hook, stopped, stopping):
+    max_iter, tol, dtype = stopping
     finals = [_final(runs, current, k) for k in range(len(current))]
     coef = np.stack([np.array(c, dtype=np.float64) for _, c in finals])
     if stopped:
@@ -213,14 +214,16 @@ def _result(runs, current, hook, stopped, max_iter, tol):
             stopped=True,
         )
     max_gradients = np.array([max_abs(r.jac) for r in runs.results])
-    converged = np.array([r.success for r in runs.results]) & (max_gradients <= tol)
+    judged = [judge(r, tol, dtype) for r in runs.results]
+    converged = np.array([c for c, _ in judged])
     if not converged.all():
+        first = int(np.flatnonzero(~converged)[0])
         warn_not_converged(
             "L-BFGS",
             tol,
             max_iter,
-            f"outputs {np.flatnonzero(~converged).tolist()}; largest "
-            f"max|gradient| = {max_gradients.max():.2g}",
+            f"outputs {np.flatnonzero(~converged).tolist()}; output {first}: "
+            f"{judged[first][1]}",
         )
     return SolverResult(
         coef=np.stack([r.x for r in runs.results]),

@@ -115,7 +115,7 @@ class IterationHook:
 def warn_not_converged(solver, tol, max_iter, reason):
     """The ConvergenceWarning of every solver, naming tol and max_iter."""
     warnings.warn(
-        f"{solver} did not converge for tol={tol} and max_iter={max_iter} "
+        f"{solver} failed to converge for tol={tol} and max_iter={max_iter} "
         f"({reason}); consider increasing max_iter or scaling the data.",
         ConvergenceWarning,
         stacklevel=4,

@@ -116,9 +116,10 @@ def _epoch(
     """One pass of minibatch steps, updating ``coef`` and ``velocity`` in
     place; return the weighted mean of the minibatch objectives."""
     X, y, sample_weight = data
-    batch_size = min(options.batch_size, X.shape[0])
+    n_visits = X.shape[0] if order is None else order.shape[0]
+    batch_size = min(options.batch_size, n_visits)
     summed, total_weight = 0.0, 0.0
-    for first in range(0, X.shape[0], batch_size):
+    for first in range(0, n_visits, batch_size):
         if order is None:
             rows = slice(first, first + batch_size)
         else:
@@ -162,6 +163,7 @@ def sgd(
     warn=True,
     hook=None,
     namespace=None,
+    rows=None,
 ):
     """Minibatch SGD with momentum on ``loss_gradient``.
 
@@ -206,6 +208,10 @@ def sgd(
         For data on another library's device: the steps run there,
         ``loss_gradient`` being ``LinearLoss.loss_gradient_on_device``; the
         coefficients given and returned, and the state, stay numpy.
+    rows : ndarray of int, default=None
+        The sorted rows of ``data`` an epoch visits (the training part of an
+        early-stopping split, which is then never copied out of X); all when
+        None. Host data only.
 
     Returns
     -------
@@ -216,7 +222,7 @@ def sgd(
         epoch.
     """
     hook = IterationHook(unit="Epoch") if hook is None else hook
-    n_samples = data[0].shape[0]
+    n_samples = data[0].shape[0] if rows is None else rows.shape[0]
     arrays = _HostArrays() if namespace is None else _DeviceArrays(namespace)
     run_epoch = functools.partial(
         _epoch if namespace is None else _device_epoch,
@@ -232,14 +238,19 @@ def sgd(
     rng = random_state if random_state is not None else np.random.RandomState(0)
     schedule = Schedule.resumed(options, learning_rate_init, state)
     rule = StoppingRule(options.tol, options.n_iter_no_change, validation_score)
+    divergence = _Divergence(
+        loss_gradient, coef, data, rows, options.batch_size, arrays, l2_reg_strength
+    )
     converged = stopped = False
     for epoch in range(max_iter):
         step = schedule.step
         order = rng.permutation(n_samples) if options.shuffle else None
+        if rows is not None:
+            order = rows if order is None else rows[order]
         epoch_loss = run_epoch(coef, velocity, arrays.order(order), step)
         t += n_samples
         epoch_loss, coef_finite = arrays.outcome(epoch_loss, coef)
-        _check_finite(epoch, epoch_loss, coef_finite, learning_rate_init)
+        divergence.check(epoch, epoch_loss, coef_finite, step)
         if hook.loss_curve and epoch_loss > hook.loss_curve[-1]:
             # Adaptive restart (O'Donoghue & Candes, 2015): an epoch that raised
             # the objective means the momentum overshoots; drop it.
@@ -273,6 +284,8 @@ class _Arrays:
 class _HostArrays(_Arrays):
     """Coefficients and velocity as float64 numpy arrays (the numpy path)."""
 
+    on_device = False
+
     def start(self, array):
         return array.copy()
 
@@ -286,11 +299,20 @@ class _HostArrays(_Arrays):
     def host(self, array):
         return array.copy()
 
+    def positive_sum(self, weights):
+        """The weights' sum, or 1 where it is 0 (the L2 term alone)."""
+        return float(weights.sum(dtype=np.float64)) or 1.0
+
+    def scalar(self, value):
+        return float(value)
+
 
 class _DeviceArrays(_Arrays):
     """Coefficients, velocity and the visiting order on X's device, in its
     accumulation dtype: an epoch brings back only its objective and whether
     the coefficients stayed finite."""
+
+    on_device = True
 
     def __init__(self, namespace):
         self.namespace = namespace
@@ -310,6 +332,14 @@ class _DeviceArrays(_Arrays):
 
     def host(self, array):
         return to_host(array, self.namespace.xp).astype(np.float64)
+
+    def positive_sum(self, weights):
+        xp = self.namespace.xp
+        weight_sum = xp.sum(xp.astype(weights, self.namespace.accumulate_dtype))
+        return weight_sum + xp.astype(weight_sum == 0, weight_sum.dtype)
+
+    def scalar(self, value):
+        return float(to_host(value, self.namespace.xp))
 
 
 def _device_epoch(
@@ -343,12 +373,49 @@ def _device_epoch(
     return summed / total_weight  # left on the device
 
 
-def _check_finite(epoch, epoch_loss, coef_finite, learning_rate_init):
-    if not np.isfinite(epoch_loss) or not coef_finite:
+class _Divergence:
+    """Raises once SGD diverges: an epoch whose objective is not finite, or
+    far above the objective at the start (a rising objective is not "no
+    improvement": steps too long for the problem climbed from 1.1 to 1e15 on
+    iris and were reported as converged).
+
+    The start is the objective of the first minibatch at the starting point:
+    one minibatch evaluation per call.
+    """
+
+    #: How far above max(start, 1) an epoch's objective counts as diverged;
+    #: cross-entropy that high means logits of the wrong sign and size 100.
+    factor = 100.0
+
+    def __init__(self, loss_gradient, coef, data, rows, batch_size, arrays, l2):
+        X, y, sample_weight = data
+        n_first = min(batch_size, X.shape[0])
+        first = slice(0, n_first) if rows is None else rows[:batch_size]
+        s_batch = sample_weight[first]
+        weight_sum = arrays.positive_sum(s_batch)
+        # the standard indexes every axis; sparse matrices take one index
+        X_batch = X[first, ...] if arrays.on_device else X[first]
+        objective, _ = loss_gradient(
+            coef, X_batch, y[..., first], s_batch, l2, weight_sum
+        )
+        self.start = arrays.scalar(objective)
+        self.l2_reg_strength = l2
+
+    def check(self, epoch, epoch_loss, coef_finite, step):
+        limit = self.factor * max(self.start, 1.0)
+        if np.isfinite(epoch_loss) and coef_finite and epoch_loss <= limit:
+            return
+        hint = "use a smaller learning_rate_init, or learning_rate_init='auto'"
+        if step * self.l2_reg_strength >= 1:
+            hint += (
+                f"; the L2 term alone (strength 1 / (C S) = "
+                f"{self.l2_reg_strength:.3g}) makes steps of this size overshoot, "
+                "so a larger C also helps"
+            )
         raise ValueError(
-            f"SGD diverged in epoch {epoch + 1} (objective {epoch_loss}) with "
-            f"learning_rate_init={learning_rate_init}; use a smaller "
-            "learning_rate_init or learning_rate_init='auto'."
+            f"SGD diverged in epoch {epoch + 1}: the objective went from "
+            f"{self.start:.4g} at the start to {epoch_loss:.4g} with step size "
+            f"{step:.3g}; {hint}."
         )
 
 
