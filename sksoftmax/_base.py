@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _training
 from ._array_api import Namespace, check_same_namespace, log_expit, take_labels
+from ._callbacks import CALLBACK_STATE, CallbackSupportMixin
 
 
 def _atomic(fit_method):
@@ -33,14 +34,17 @@ def _atomic(fit_method):
         try:
             return fit_method(self, *args, **kwargs)
         except BaseException:
+            # callbacks set up by this fit are still torn down after it
+            running = {k: v for k, v in vars(self).items() if k in CALLBACK_STATE}
             vars(self).clear()
             vars(self).update(before)
+            vars(self).update(running)
             raise
 
     return wrapper
 
 
-class _BaseSoftmaxFamily(ClassifierMixin, BaseEstimator):
+class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, weights, solver dispatch and prediction of both estimators."""
 
     _parameter_constraints = {

@@ -11,6 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 
 from ._array_api import host_array
+from ._callbacks import FitTasks
 from ._fit_data import FitData
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
@@ -77,13 +78,21 @@ def fit(estimator, X, y, sample_weight):
     weight_sum = data.weight_sum
     l2_reg_strength = data.problem.l2_scale / (estimator.C * weight_sum)
     sgd_state = {"weight_seen": weight_sum}
-    lbfgs_runs = data.problem.base_loss.separable and (
-        1 < data.problem.n_outputs <= _MAX_LOCKSTEP_RUNS
+    lockstep = (
+        estimator.solver == "lbfgs"
+        and data.problem.base_loss.separable
+        and 1 < data.problem.n_outputs <= _MAX_LOCKSTEP_RUNS
     )
     solver_name = "SGD" if estimator.solver == "sgd" else "L-BFGS"
+    tasks = _fit_tasks(estimator, data, sample_weight)
     hook = IterationHook(
-        estimator.verbose, unit="Epoch" if estimator.solver == "sgd" else "Iteration"
+        estimator.verbose,
+        unit="Epoch" if estimator.solver == "sgd" else "Iteration",
+        listeners=[tasks],
     )
+    # the lockstep runs report one row of coefficients per output
+    to_packed = data.linear_loss.from_rows if lockstep else None
+    tasks.begin(max(estimator.max_iter, 1) + 1, coef0, to_packed)
     with data.threads():
         if estimator.max_iter == 0:
             result = _starting_model(coef0, solver_name, estimator.tol)
@@ -93,7 +102,7 @@ def fit(estimator, X, y, sample_weight):
                 estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook
             )
             sgd_state.update(result.state, batch_sq_norm=batch_sq_norm)
-        elif lbfgs_runs:
+        elif lockstep:
             result = _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook)
         else:
             result = lbfgs(
@@ -116,6 +125,19 @@ def fit(estimator, X, y, sample_weight):
             setattr(estimator, name + "_", sgd_state.pop(name))
         elif hasattr(estimator, name + "_"):
             delattr(estimator, name + "_")
+    tasks.end({})
+
+
+def _fit_tasks(estimator, data, sample_weight):
+    """The callback tasks of this fit; reconstructed models predict from the
+    coefficients an iteration reached."""
+    return FitTasks(
+        estimator,
+        data.X,
+        data.y,
+        sample_weight,
+        lambda coef: fitted_attributes(data, coef),
+    )
 
 
 def _starting_model(coef0, solver_name, tol):
@@ -248,17 +270,25 @@ def _validation_score(estimator, data, val, y_val, s_val):
     return validation_score
 
 
-def set_fitted(estimator, data, result, sgd_state):
-    """Write the attributes every fit and partial_fit sets."""
+def fitted_attributes(data, coef):
+    """The attributes a model predicts with, from packed coefficients."""
     fitted = data.namespace.fitted
-    estimator.classes_ = fitted(data.classes)
-    estimator._multilabel_dtype = data.problem.multilabel_dtype
-    estimator._target_kind = data.target_kind
-    weights, intercept = data.linear_loss.unpack(result.coef)
+    weights, intercept = data.linear_loss.unpack(coef)
     if intercept is None:
         intercept = np.zeros(data.linear_loss.n_outputs)
-    estimator.coef_ = fitted(np.ascontiguousarray(weights, dtype=data.dtype))
-    estimator.intercept_ = fitted(intercept.astype(data.dtype))
+    return {
+        "classes_": fitted(data.classes),
+        "_multilabel_dtype": data.problem.multilabel_dtype,
+        "_target_kind": data.target_kind,
+        "coef_": fitted(np.ascontiguousarray(weights, dtype=data.dtype)),
+        "intercept_": fitted(intercept.astype(data.dtype)),
+    }
+
+
+def set_fitted(estimator, data, result, sgd_state):
+    """Write the attributes every fit and partial_fit sets."""
+    for name, value in fitted_attributes(data, result.coef).items():
+        setattr(estimator, name, value)
     estimator._sgd_state = sgd_state
 
 
@@ -291,7 +321,9 @@ def partial_fit(estimator, X, y, classes, sample_weight):
         state.get("batch_sq_norm", 0.0), data.batch_sq_norm(estimator.batch_size)
     )
     l2_reg_strength = data.problem.l2_scale / (estimator.C * weight_seen)
-    hook = IterationHook(estimator.verbose, unit="Epoch")
+    tasks = _fit_tasks(estimator, data, sample_weight)
+    hook = IterationHook(estimator.verbose, unit="Epoch", listeners=[tasks])
+    tasks.begin(2, coef, task_name="partial_fit")  # an epoch, then the empty task
     with data.threads():
         result = sgd(
             _minibatch_loss_gradient(data),
@@ -320,6 +352,7 @@ def partial_fit(estimator, X, y, classes, sample_weight):
     estimator.n_iter_ = 1 if first_call else estimator.n_iter_ + 1
     previous = [] if first_call else list(estimator.loss_curve_)
     estimator.loss_curve_ = previous + result.loss_curve
+    tasks.end({})
 
 
 def _stream_classes(estimator, classes, first_call):

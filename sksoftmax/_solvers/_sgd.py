@@ -239,7 +239,14 @@ def sgd(
     schedule = Schedule.resumed(options, learning_rate_init, state)
     rule = StoppingRule(options.tol, options.n_iter_no_change, validation_score)
     divergence = _Divergence(
-        loss_gradient, coef, data, rows, options.batch_size, arrays, l2_reg_strength
+        state.get("start_objective"),
+        loss_gradient,
+        coef,
+        data,
+        rows,
+        options.batch_size,
+        arrays,
+        l2_reg_strength,
     )
     converged = stopped = False
     for epoch in range(max_iter):
@@ -270,7 +277,12 @@ def sgd(
         warn_not_converged("SGD", options.tol, max_iter, "maximum number of epochs")
     if rule.best_coef is not None and not stopped:
         coef = rule.best_coef
-    state = {"velocity": velocity, "decay": schedule.decay, "t": t}
+    state = {
+        "velocity": velocity,
+        "decay": schedule.decay,
+        "t": t,
+        "start_objective": divergence.start,
+    }
     return _result(arrays, coef, state, rule, hook, (converged, stopped))
 
 
@@ -379,15 +391,21 @@ class _Divergence:
     improvement": steps too long for the problem climbed from 1.1 to 1e15 on
     iris and were reported as converged).
 
-    The start is the objective of the first minibatch at the starting point:
-    one minibatch evaluation per call.
+    The start is the objective of the first minibatch at the starting point
+    (one minibatch evaluation), or for a stream the start of its first call,
+    kept in the state: a stream that diverges slowly over many calls is still
+    caught.
     """
 
     #: How far above max(start, 1) an epoch's objective counts as diverged;
     #: cross-entropy that high means logits of the wrong sign and size 100.
     factor = 100.0
 
-    def __init__(self, loss_gradient, coef, data, rows, batch_size, arrays, l2):
+    def __init__(self, start, loss_gradient, coef, data, rows, batch_size, arrays, l2):
+        self.l2_reg_strength = l2
+        self.start = start
+        if start is not None:
+            return
         X, y, sample_weight = data
         n_first = min(batch_size, X.shape[0])
         first = slice(0, n_first) if rows is None else rows[:batch_size]
@@ -399,7 +417,6 @@ class _Divergence:
             coef, X_batch, y[..., first], s_batch, l2, weight_sum
         )
         self.start = arrays.scalar(objective)
-        self.l2_reg_strength = l2
 
     def check(self, epoch, epoch_loss, coef_finite, step):
         limit = self.factor * max(self.start, 1.0)

@@ -1,0 +1,75 @@
+"""ONNX export: onnxruntime's labels equal ``predict`` and its probabilities
+``predict_proba`` within 1e-5, for every kind of model and in a Pipeline."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sksoftmax import OneVsRestSigmoid, SoftmaxRegression
+
+onnxruntime = pytest.importorskip("onnxruntime")
+sksoftmax_onnx = pytest.importorskip("sksoftmax.onnx")
+
+X_RAW, Y = load_iris(return_X_y=True)
+X = StandardScaler().fit_transform(X_RAW)
+NAMES = np.array(["setosa", "versicolor", "virginica"])
+TARGETS = {
+    "multiclass": Y,
+    "binary": (Y > 0).astype(int),
+    "multilabel": np.stack([Y == 0, Y == 1, X[:, 0] > 0], axis=1).astype(int),
+    "string labels": NAMES[Y],
+    "binary string labels": NAMES[Y][Y > 0],
+}
+
+
+def run(onx, X):
+    session = onnxruntime.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    return session.run(None, {session.get_inputs()[0].name: X})
+
+
+@pytest.mark.parametrize("estimator_class", [SoftmaxRegression, OneVsRestSigmoid])
+@pytest.mark.parametrize("target", list(TARGETS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_onnxruntime_equals_predict_and_predict_proba(estimator_class, target, dtype):
+    y = TARGETS[target]
+    if target == "multilabel" and estimator_class is SoftmaxRegression:
+        pytest.skip("SoftmaxRegression takes no multilabel y")
+    X_fit = (X[Y > 0] if target.startswith("binary string") else X).astype(dtype)
+    model = estimator_class(C=10.0, max_iter=500).fit(X_fit, y)
+    onx = sksoftmax_onnx.to_onnx(model, X_fit[:1], options={"zipmap": False})
+    labels, proba = run(onx, X_fit)
+    assert proba.dtype == dtype
+    assert_array_equal(labels, model.predict(X_fit))
+    assert_allclose(proba, model.predict_proba(X_fit), atol=1e-5)
+
+
+@pytest.mark.parametrize("estimator_class", [SoftmaxRegression, OneVsRestSigmoid])
+def test_a_pipeline_converts_with_zipmap(estimator_class):
+    X32 = X_RAW.astype(np.float32)
+    pipeline = make_pipeline(StandardScaler(), estimator_class()).fit(X32, Y)
+    labels, proba = run(sksoftmax_onnx.to_onnx(pipeline, X32[:1]), X32)
+    assert_array_equal(labels, pipeline.predict(X32))
+    # zipmap (skl2onnx's default for classifiers): one {label: probability} a row
+    as_array = np.array([[row[k] for k in pipeline.classes_] for row in proba])
+    assert_allclose(as_array, pipeline.predict_proba(X32), atol=1e-5)
+
+
+def test_sparsified_coefficients_convert():
+    model = SoftmaxRegression().fit(X, Y).sparsify()
+    labels, proba = run(
+        sksoftmax_onnx.to_onnx(model, X[:1], options={"zipmap": False}), X
+    )
+    assert_array_equal(labels, model.predict(X))
+    assert_allclose(proba, model.predict_proba(X), atol=1e-5)
+
+
+def test_nocl_gives_class_indices():
+    model = SoftmaxRegression().fit(X, NAMES[Y])
+    options = {"zipmap": False, "nocl": True}
+    labels, _ = run(sksoftmax_onnx.to_onnx(model, X[:1], options=options), X)
+    assert_array_equal(model.classes_[labels], model.predict(X))
