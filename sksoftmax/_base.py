@@ -290,12 +290,16 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _log_proba(self, X, method):
         decision, xp = self._decision_function(X, method)
+        return self._log_proba_from_decision(decision, xp), xp
+
+    def _log_proba_from_decision(self, decision, xp):
+        """Log-probabilities from ``decision_function``'s output."""
         if decision.ndim == 1:
             # one sigmoid: p_1 = sigmoid(z), p_0 = sigmoid(-z)
             decision = decision[:, None]
             log_proba = [log_expit(-decision, xp), log_expit(decision, xp)]
-            return xp.concat(log_proba, axis=1), xp
-        return self._multi_output_log_proba(decision, xp), xp
+            return xp.concat(log_proba, axis=1)
+        return self._multi_output_log_proba(decision, xp)
 
     def predict_proba(self, X):
         """Class probabilities.

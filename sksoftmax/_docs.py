@@ -1,5 +1,7 @@
 """The parameter and attribute docs both estimators share, written once."""
 
+import re
+
 # The parameters both estimators share, documented once and put into each
 # estimator's docstring where it says %(parameters)s.
 PARAMETERS_DOC = """C : float, default=1.0
@@ -87,9 +89,19 @@ ATTRIBUTES_DOC = """n_features_in_ : int
         With ``early_stopping``: the best of ``validation_scores_``."""
 
 
-def fill_doc(cls):
-    """Put the shared parameter and attribute docs into ``cls.__doc__``."""
-    cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC).replace(
+def _without(doc, names):
+    """``doc`` without the entries of ``names`` (an entry: its ``name : type``
+    line and the indented lines under it)."""
+    entries = re.split(r"\n    (?=\w+ : )", doc)
+    kept = [entry for entry in entries if entry.split(" : ")[0] not in names]
+    return "\n    ".join(kept)
+
+
+def fill_doc(cls, without=()):
+    """Put the shared parameter and attribute docs into ``cls.__doc__``;
+    ``without`` names parameters the class does not take."""
+    parameters = _without(PARAMETERS_DOC, without)
+    cls.__doc__ = cls.__doc__.replace("%(parameters)s", parameters).replace(
         "%(attributes)s", ATTRIBUTES_DOC
     )
     return cls

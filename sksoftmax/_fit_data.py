@@ -23,7 +23,9 @@ class FitData:
     numpy's view of it (host memory) or a host copy.
 
     ``kind``: the target kind of an earlier fit that this one continues (a
-    ValueError if y is of another kind).
+    ValueError if y is of another kind). ``apply_class_weight=False`` leaves
+    ``class_weight`` out of ``sample_weight`` (the CV estimators apply it per
+    fold).
 
     Attributes
     ----------
@@ -58,6 +60,7 @@ class FitData:
         reset=True,
         on_device=True,
         kind=None,
+        apply_class_weight=True,
     ):
         columns = list(y.columns) if hasattr(y, "columns") else None
         self.namespace = namespace = Namespace(X)
@@ -96,8 +99,9 @@ class FitData:
             self.problem = smoothed(self.problem, estimator.label_smoothing, dtype)
         # the weights need only X's number of rows and dtype
         rows_like_X = np.empty((X.shape[0], 0), dtype=dtype)
+        class_weight = estimator.class_weight if apply_class_weight else None
         self.sample_weight = sample_weights(
-            sample_weight, rows_like_X, self.problem, classes, estimator.class_weight
+            sample_weight, rows_like_X, self.problem, classes, class_weight
         )
         self.on_device = on_device and not namespace.is_numpy
         self.dtype = dtype

@@ -151,7 +151,8 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None, dtype=np.fl
     -------
     SolverResult
         ``coef`` of shape (n_runs, n_coef_per_run); ``n_iter`` the most
-        iterations any run made (or the iteration a stop request ended).
+        iterations any run made (or the iteration a stop request ended);
+        ``state["n_iter"]`` each run's (absent after a stop request).
     """
     hook = IterationHook() if hook is None else hook
     runs = _Runs(fun, coef0, max_iter, tol, dtype)
@@ -231,4 +232,5 @@ def _result(runs, current, hook, stopped, stopping):
         loss_curve=hook.loss_curve,
         converged=bool(converged.all()),
         max_gradient=float(max_gradients.max()),
+        state={"n_iter": [int(r.nit) for r in runs.results]},
     )

@@ -1,0 +1,414 @@
+"""SoftmaxRegressionCV and OneVsRestSigmoidCV: C chosen by cross-validation
+along a regularisation path, every fold fitted in one pass over X per round
+(``_cv_path``)."""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import _fit_context, clone
+from sklearn.metrics import check_scoring, get_scorer_names, log_loss, make_scorer
+from sklearn.model_selection import check_cv
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._base import _atomic
+from ._cv_path import HeldOutPredictions, held_out_decision, lbfgs_path
+from ._docs import fill_doc
+from ._fit_data import FitData
+from ._one_vs_rest import OneVsRestSigmoid
+from ._softmax import SoftmaxRegression
+from ._training import fitted_attributes
+
+# fitted attributes of a model that are private (the rest end with "_")
+_PRIVATE_FITTED = ("_multilabel_dtype", "_target_kind", "_sgd_state")
+
+CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
+        The values of C to try: an int n means ``np.logspace(-4, 4, n)``.
+        The path runs from the smallest C (strongest penalty) to the largest,
+        each fit starting from the previous one's solution.
+    cv : int, cross-validation generator or iterable, default=None
+        As in :func:`~sklearn.model_selection.check_cv`: None is 5-fold,
+        stratified for class labels (plain k-fold for 2-D targets).
+    scoring : str, callable or None, default=None
+        A scikit-learn scorer name or callable; None is ``"neg_log_loss"``
+        (for multilabel y: minus the mean over labels of each label's binary
+        log-loss).
+        Scorers named by a string score each fold's held-out rows from their
+        logits, without copying those rows of X; a callable gets the fold's
+        model and ``X[test]``.
+    refit : bool, default=True
+        Refit on all the data at ``C_``, starting from the mean of the folds'
+        coefficients there; False: keep that mean, as LogisticRegressionCV.
+    """
+
+CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
+        The values of C tried.
+    C_ : float
+        The C of the best mean score over the folds (the first, on ties).
+    scores_ : ndarray of shape (n_folds, n_Cs)
+        Each fold's held-out score at each C.
+    coefs_paths_ : ndarray of shape (n_folds, n_Cs, n_outputs, n_features + 1)
+        Each fold's ``coef_`` at each C, its intercepts as the last column
+        (without it when ``fit_intercept=False``).
+    n_iter_ : ndarray of shape (n_folds, n_Cs)
+        L-BFGS iterations (SGD epochs) of each fold's fit at each C.
+    """
+
+
+class _CrossValidated:
+    """What both CV estimators share; mixed in before the estimator class."""
+
+    _base_class = None  # SoftmaxRegression or OneVsRestSigmoid
+
+    def __init__(
+        self,
+        *,
+        Cs=10,
+        cv=None,
+        scoring=None,
+        refit=True,
+        fit_intercept=True,
+        solver="lbfgs",
+        max_iter=100,
+        tol=1e-4,
+        class_weight=None,
+        batch_size=256,
+        learning_rate="constant",
+        learning_rate_init="auto",
+        power_t=0.5,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=None,
+        verbose=0,
+        label_smoothing=0.0,
+    ):
+        self.Cs = Cs
+        self.cv = cv
+        self.scoring = scoring
+        self.refit = refit
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.class_weight = class_weight
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.random_state = random_state
+        self.verbose = verbose
+        self.label_smoothing = label_smoothing
+
+    def _base_params(self):
+        names = self._base_class._get_param_names()
+        return {
+            name: getattr(self, name)
+            for name in names
+            if name not in ("C", "warm_start")
+        }
+
+    @property
+    def partial_fit(self):
+        raise AttributeError(
+            f"{type(self).__name__} has no partial_fit: choosing C needs every "
+            "fold's data at once. Use the estimator without CV for streams."
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_atomic
+    def fit(self, X, y, sample_weight=None, groups=None):
+        """Fit the path on every fold, choose ``C_`` and fit the final model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, as for the estimator without CV.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights; each fold's fit uses those of its training
+            rows (scores are unweighted, as GridSearchCV's).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels for a group-aware ``cv`` splitter.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        base = self._base_class(**self._base_params())
+        # the folds are fitted in numpy on the host (X of another library:
+        # numpy's view or a host copy)
+        data = FitData(
+            self, X, y, sample_weight, on_device=False, apply_class_weight=False
+        )
+        Cs = self._Cs()
+        folds = list(
+            check_cv(self.cv, data.y, classifier=True).split(data.X, data.y, groups)
+        )
+        # the path runs from strong to weak regularisation
+        order = np.argsort(Cs, kind="stable")
+        coefs = np.empty((len(folds), len(Cs), data.linear_loss.n_coef))
+        n_iter = np.empty((len(folds), len(Cs)), dtype=np.int64)
+        if self.solver == "lbfgs":
+            with data.threads():
+                coefs[:, order], n_iter[:, order] = lbfgs_path(
+                    data,
+                    folds,
+                    Cs[order],
+                    self.class_weight,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    verbose=self.verbose,
+                )
+        else:
+            coefs[:, order], n_iter[:, order] = self._sgd_path(
+                base, data, folds, Cs[order]
+            )
+        scores = self._scores(base, data, folds, coefs)
+        best = int(np.argmax(scores.mean(axis=0)))
+        self._set_final(
+            base, data, Cs[best], coefs[:, best].mean(axis=0), X, y, sample_weight
+        )
+        self.Cs_, self.C_, self.scores_, self.n_iter_ = (
+            Cs,
+            float(Cs[best]),
+            scores,
+            n_iter,
+        )
+        self.coefs_paths_ = np.stack(
+            [
+                np.stack([data.linear_loss.to_rows(coef) for coef in fold])
+                for fold in coefs
+            ]
+        )
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = False
+        return tags
+
+    def _Cs(self):
+        if isinstance(self.Cs, Integral):
+            return np.logspace(-4, 4, self.Cs)
+        Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
+        if Cs.size == 0 or not np.all(Cs > 0):
+            raise ValueError(f"Cs must hold positive values; got {Cs.tolist()}.")
+        return Cs
+
+    def _sgd_path(self, base, data, folds, Cs):
+        """SGD: each fold fitted on a copy of its rows, one C after another
+        from the previous solution."""
+        coefs = np.empty((len(folds), len(Cs), data.linear_loss.n_coef))
+        n_iter = np.empty((len(folds), len(Cs)), dtype=np.int64)
+        for f, (train, _) in enumerate(folds):
+            model = clone(base).set_params(warm_start=True)
+            for c, C in enumerate(Cs):
+                model.set_params(C=C).fit(
+                    data.X[train], data.y[train], data.sample_weight[train]
+                )
+                coefs[f, c] = data.linear_loss.pack(model.coef_, model.intercept_)
+                n_iter[f, c] = model.n_iter_
+        return coefs, n_iter
+
+    def _scores(self, base, data, folds, coefs):
+        """Each fold's held-out score at each C."""
+        scorer = self._scorer(base, data)
+        from_logits = self.scoring is None or isinstance(self.scoring, str)
+        y = data.y
+        if data.problem.class_proba is not None:  # soft targets: their argmax
+            y = data.classes[np.argmax(y, axis=1)]
+        scores = np.empty(coefs.shape[:2])
+        for f, (_, test) in enumerate(folds):
+            for c in range(coefs.shape[1]):
+                model = clone(base)
+                for name, value in fitted_attributes(data, coefs[f, c]).items():
+                    setattr(model, name, value)
+                model.n_features_in_ = data.X.shape[1]
+                if from_logits:
+                    decision = held_out_decision(data, coefs[f, c], test)
+                    held_out = HeldOutPredictions(model, decision)
+                    scores[f, c] = scorer(held_out, np.arange(len(test)), y[test])
+                else:
+                    scores[f, c] = scorer(model, data.X[test], y[test])
+        return scores
+
+    def _scorer(self, base, data):
+        if self.scoring is not None:
+            return check_scoring(base, scoring=self.scoring)
+        if data.problem.multilabel_dtype is not None:
+            return make_scorer(
+                _mean_label_log_loss,
+                greater_is_better=False,
+                response_method="predict_proba",
+            )
+        return check_scoring(base, scoring="neg_log_loss")
+
+    def _set_final(self, base, data, C, mean_coef, X, y, sample_weight):
+        """The model at ``C``: refitted from the folds' mean, or that mean."""
+        attributes = fitted_attributes(data, mean_coef)
+        if not self.refit:
+            for name, value in attributes.items():
+                setattr(self, name, value)
+            self.loss_curve_, self.t_, self._sgd_state = [], 0, {}
+            return
+        final = clone(base).set_params(C=C, warm_start=True)
+        for name, value in attributes.items():
+            setattr(final, name, value)
+        final.fit(X, y, sample_weight)
+        for name, value in vars(final).items():
+            if (
+                name.endswith("_")
+                and not name.startswith("_")
+                or name in _PRIVATE_FITTED
+            ):
+                setattr(self, name, value)
+
+
+def _mean_label_log_loss(Y, proba):
+    """The mean over labels of each label's binary log-loss: the default
+    score for multilabel y (a multiclass log-loss would take each row of
+    label probabilities for one distribution)."""
+    return float(
+        np.mean(
+            [log_loss(Y[:, k], proba[:, k], labels=[0, 1]) for k in range(Y.shape[1])]
+        )
+    )
+
+
+def _cv_constraints(base_class):
+    constraints = {
+        name: value
+        for name, value in base_class._parameter_constraints.items()
+        if name not in ("C", "warm_start")
+    }
+    constraints.update(
+        Cs=[Interval(Integral, 1, None, closed="left"), "array-like"],
+        cv=["cv_object"],
+        scoring=[StrOptions(set(get_scorer_names())), callable, None],
+        refit=["boolean"],
+    )
+    return constraints
+
+
+def _cv_doc(cls):
+    cls.__doc__ = cls.__doc__.replace("%(cv_parameters)s", CV_PARAMETERS_DOC).replace(
+        "%(cv_attributes)s", CV_ATTRIBUTES_DOC
+    )
+    return fill_doc(cls, without=("C", "warm_start"))
+
+
+@_cv_doc
+class SoftmaxRegressionCV(_CrossValidated, SoftmaxRegression):
+    """SoftmaxRegression with C chosen by cross-validation.
+
+    For every C of ``Cs`` and every fold f it fits exactly
+    ``SoftmaxRegression(C).fit(X[train_f], y[train_f])``, the minimiser of::
+
+        F_f(W, b) = sum_{i in train_f} s_i * (logsumexp(z_i) - z_{i, y_i})
+                    + ||W||_F^2 / (2 C)
+
+    and scores it on the fold's held-out rows; ``C_`` has the best mean
+    score. All folds are fitted together: fold membership is a per-fold
+    sample weight on the one X (no copy of X per fold), every L-BFGS round
+    multiplies X once by all the folds' coefficients, the folds' runs go in
+    lockstep, and each C starts from the folds' solutions at the previous,
+    smaller C. Then, with ``refit``, the final model is fitted on all the
+    data at ``C_``.
+
+    Parameters
+    ----------
+    %(cv_parameters)s%(parameters)s
+
+    Attributes
+    ----------
+    %(cv_attributes)sclasses_ : ndarray of shape (n_classes,)
+        Class labels.
+    coef_ : ndarray of shape (n_classes, n_features) or (1, n_features)
+        The final model's weights (one row for two classes).
+    intercept_ : ndarray of shape (n_classes,) or (1,)
+        The final model's intercepts.
+    %(attributes)s
+
+    See Also
+    --------
+    SoftmaxRegression : The estimator at one C.
+    sklearn.linear_model.LogisticRegressionCV : The same search, one fold at
+        a time.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sksoftmax import SoftmaxRegressionCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = SoftmaxRegressionCV(Cs=[0.01, 0.1, 1.0, 10.0]).fit(X, y)
+    >>> model.scores_.shape
+    (5, 4)
+    >>> float(model.C_) in {0.01, 0.1, 1.0, 10.0}
+    True
+    """
+
+    _base_class = SoftmaxRegression
+    _parameter_constraints = _cv_constraints(SoftmaxRegression)
+
+
+@_cv_doc
+class OneVsRestSigmoidCV(_CrossValidated, OneVsRestSigmoid):
+    """OneVsRestSigmoid with C chosen by cross-validation.
+
+    For every C of ``Cs`` and every fold f it fits exactly
+    ``OneVsRestSigmoid(C).fit(X[train_f], y[train_f])``, the minimiser of::
+
+        F_f(W, b) = sum_k [ sum_{i in train_f} s_i * BCE(y_ik, sigmoid(z_ik))
+                            + ||w_k||^2 / (2 C) ]
+
+    and scores it on the fold's held-out rows; ``C_`` has the best mean
+    score. Every (fold, output) pair is one L-BFGS run, all of them in
+    lockstep over the one X (no copy per fold), each C starting from the
+    previous, smaller C's solutions. Then, with ``refit``, the final model is
+    fitted on all the data at ``C_``. Multilabel y is split by plain k-fold.
+
+    Parameters
+    ----------
+    %(cv_parameters)s%(parameters)s
+
+    Attributes
+    ----------
+    %(cv_attributes)sclasses_ : ndarray of shape (n_classes,)
+        Class labels; ``arange(n_labels)`` for multilabel y.
+    coef_ : ndarray of shape (n_outputs, n_features)
+        The final model's weights, one row per sigmoid.
+    intercept_ : ndarray of shape (n_outputs,)
+        The final model's intercepts.
+    %(attributes)s
+
+    See Also
+    --------
+    OneVsRestSigmoid : The estimator at one C.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sksoftmax import OneVsRestSigmoidCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)
+    >>> model = OneVsRestSigmoidCV(Cs=3, cv=3).fit(X, y)
+    >>> model.coefs_paths_.shape
+    (3, 3, 3, 5)
+    """
+
+    _base_class = OneVsRestSigmoid
+    _parameter_constraints = _cv_constraints(OneVsRestSigmoid)

@@ -1,0 +1,131 @@
+"""The regularisation path of every fold at once, for the CV estimators.
+
+Fold membership is a per-fold sample weight on the one X (zero outside the
+fold's training rows, ``class_weight`` computed on those rows), so fold f's
+fit is exactly ``estimator(C).fit(X[train_f], y[train_f])``. For each C, from
+strong to weak regularisation, the folds' L-BFGS runs go in lockstep (one
+product of X with every fold's coefficients per round) and start from their
+solutions at the previous C. Held-out rows are scored from their logits.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ._loss._folds import FoldedLoss
+from ._solvers import IterationHook, lbfgs_lockstep
+from ._targets import sample_weights
+
+# entries of held-out X multiplied at a time: no copy of a fold's test rows
+_SCORE_BLOCK = 1 << 18
+
+
+def fold_weights(data, folds, class_weight):
+    """``(n_folds, n_samples)`` weights: ``data``'s sample weights on each
+    fold's training rows, times ``class_weight`` as that part alone gives it."""
+    weights = np.zeros((len(folds), data.X.shape[0]), dtype=data.dtype)
+    rows_like_X = np.empty((data.X.shape[0], 0), dtype=data.dtype)
+    for f, (train, _) in enumerate(folds):
+        masked = np.zeros_like(data.sample_weight)
+        masked[train] = data.sample_weight[train]
+        weights[f] = sample_weights(
+            masked, rows_like_X, data.problem, data.classes, class_weight
+        )
+    return weights
+
+
+def _prior_coef(data, weights):
+    """Zero weights and the class-prior intercepts of one fold."""
+    loss, problem = data.linear_loss, data.problem
+    intercept = None
+    if loss.fit_intercept:
+        intercept = problem.base_loss.fit_intercept_only(
+            problem.target, weights, problem.n_outputs
+        )
+    return loss.pack(np.zeros((loss.n_outputs, loss.n_features)), intercept)
+
+
+def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
+    """Each fold's coefficients and iterations at every C.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_folds, n_Cs, n_coef)
+        Packed coefficients.
+    n_iter : ndarray of shape (n_folds, n_Cs)
+        The most L-BFGS iterations of any of the fold's runs.
+    """
+    weights = fold_weights(data, folds, class_weight)
+    folded = FoldedLoss(data.linear_loss, weights)
+    X, target = data.X, data.problem.target
+    n_folds = len(folds)
+    run_coef = np.concatenate(
+        [folded.to_runs(_prior_coef(data, weights[f])) for f in range(n_folds)]
+    )
+    coefs = np.empty((n_folds, len(Cs), data.linear_loss.n_coef))
+    n_iter = np.zeros((n_folds, len(Cs)), dtype=np.int64)
+    for c, C in enumerate(Cs):
+        l2 = data.problem.l2_scale / (C * folded.weight_sums)
+
+        def fun(runs, blocks, l2=l2):
+            return folded.loss_gradient(runs, blocks, X, target, l2)
+
+        hook = IterationHook(verbose)
+        result = lbfgs_lockstep(
+            fun, run_coef, max_iter=max_iter, tol=tol, hook=hook, dtype=data.dtype
+        )
+        if verbose:
+            print(f"C = {C:.4g}: ", end="")
+            hook.close("L-BFGS", result)
+        run_coef = result.coef  # the next C starts here
+        per_fold = folded.runs_per_fold
+        for f in range(n_folds):
+            runs = slice(f * per_fold, (f + 1) * per_fold)
+            coefs[f, c] = folded.from_runs(run_coef[runs])
+            n_iter[f, c] = max(result.state["n_iter"][runs])
+    return coefs, n_iter
+
+
+def held_out_decision(data, coef, test):
+    """``decision_function`` on the rows ``test`` of X, a block at a time."""
+    loss, X = data.linear_loss, data.X
+    block = max(1, _SCORE_BLOCK // max(X.shape[1], 1))
+    decision = np.concatenate(
+        [
+            loss.raw_prediction(coef, X[test[first : first + block]]).T
+            for first in range(0, len(test), block)
+        ]
+    )
+    return decision.ravel() if decision.shape[1] == 1 else decision
+
+
+class HeldOutPredictions(ClassifierMixin, BaseEstimator):
+    """A fold's model for a scorer: its "X" is positions among the fold's
+    held-out rows, whose logits were computed once, and it predicts what the
+    fitted model predicts from them. Scorers built by scikit-learn only ever
+    call the prediction methods, so any of them scores the held-out rows
+    without a copy of X[test]."""
+
+    def __init__(self, model=None, decision=None):
+        self.model = model
+        self.decision = decision
+
+    @property
+    def classes_(self):
+        return self.model.classes_
+
+    def decision_function(self, rows):
+        return self.decision[rows]
+
+    def predict_log_proba(self, rows):
+        return self.model._log_proba_from_decision(self.decision[rows], np)
+
+    def predict_proba(self, rows):
+        return np.exp(self.predict_log_proba(rows))
+
+    def predict(self, rows):
+        return self.model._predict_from_decision(
+            self.decision[rows], self.model.classes_, self.model._multilabel_dtype, np
+        )
+
+    def __sklearn_tags__(self):
+        return self.model.__sklearn_tags__()
