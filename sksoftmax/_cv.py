@@ -11,6 +11,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _atomic
+from ._callbacks import FitTasks
 from ._cv_path import HeldOutPredictions, held_out_decision, lbfgs_path
 from ._docs import fill_doc
 from ._fit_data import FitData
@@ -41,7 +42,9 @@ CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
     """
 
 CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
-        The values of C tried.
+        The values of C tried, in increasing order (the path's). A callback
+        that asks to stop ends the path: the Cs it did not reach are left
+        out of this and the arrays below.
     C_ : float
         The C of the best mean score over the folds (the first, on ties).
     scores_ : ndarray of shape (n_folds, n_Cs)
@@ -151,46 +154,55 @@ class _CrossValidated:
         data = FitData(
             self, X, y, sample_weight, on_device=False, apply_class_weight=False
         )
-        Cs = self._Cs()
+        Cs = np.sort(self._Cs())  # the path: from strong to weak regularisation
         folds = list(
             check_cv(self.cv, data.y, classifier=True).split(data.X, data.y, groups)
         )
-        # the path runs from strong to weak regularisation
-        order = np.argsort(Cs, kind="stable")
-        coefs = np.empty((len(folds), len(Cs), data.linear_loss.n_coef))
-        n_iter = np.empty((len(folds), len(Cs)), dtype=np.int64)
         if self.solver == "lbfgs":
-            with data.threads():
-                coefs[:, order], n_iter[:, order] = lbfgs_path(
-                    data,
-                    folds,
-                    Cs[order],
-                    self.class_weight,
-                    max_iter=self.max_iter,
-                    tol=self.tol,
-                    verbose=self.verbose,
-                )
-        else:
-            coefs[:, order], n_iter[:, order] = self._sgd_path(
-                base, data, folds, Cs[order]
+            path = lbfgs_path(
+                data,
+                folds,
+                Cs,
+                self.class_weight,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                verbose=self.verbose,
             )
-        scores = self._scores(base, data, folds, coefs)
+        else:
+            path = self._sgd_path(base, data, folds, Cs)
+        scorer = self._scorer(base, data)
+        tasks = FitTasks(
+            self, data.X, data.y, sample_weight, lambda c: fitted_attributes(data, c)
+        )
+        tasks.begin(len(Cs) + 1, data.prior_coef())
+        coefs, n_iter, scores = [], [], []
+        with data.threads():
+            for fold_coefs, fold_n_iter in path:
+                coefs.append(fold_coefs)
+                n_iter.append(fold_n_iter)
+                scores.append(self._fold_scores(scorer, base, data, folds, fold_coefs))
+                mean_coef = fold_coefs.mean(axis=0)
+                # a callback may end the path here: the Cs not reached are left out
+                if tasks(len(coefs), None, lambda mean_coef=mean_coef: mean_coef):
+                    break
+        coefs, n_iter, scores = (
+            np.stack(coefs, 1),
+            np.stack(n_iter, 1),
+            np.stack(scores, 1),
+        )
         best = int(np.argmax(scores.mean(axis=0)))
         self._set_final(
             base, data, Cs[best], coefs[:, best].mean(axis=0), X, y, sample_weight
         )
-        self.Cs_, self.C_, self.scores_, self.n_iter_ = (
-            Cs,
-            float(Cs[best]),
-            scores,
-            n_iter,
-        )
+        self.Cs_, self.C_ = Cs[: scores.shape[1]], float(Cs[best])
+        self.scores_, self.n_iter_ = scores, n_iter
         self.coefs_paths_ = np.stack(
             [
                 np.stack([data.linear_loss.to_rows(coef) for coef in fold])
                 for fold in coefs
             ]
         )
+        tasks.end({})
         return self
 
     def __sklearn_tags__(self):
@@ -208,39 +220,36 @@ class _CrossValidated:
 
     def _sgd_path(self, base, data, folds, Cs):
         """SGD: each fold fitted on a copy of its rows, one C after another
-        from the previous solution."""
-        coefs = np.empty((len(folds), len(Cs), data.linear_loss.n_coef))
-        n_iter = np.empty((len(folds), len(Cs)), dtype=np.int64)
-        for f, (train, _) in enumerate(folds):
-            model = clone(base).set_params(warm_start=True)
-            for c, C in enumerate(Cs):
-                model.set_params(C=C).fit(
-                    data.X[train], data.y[train], data.sample_weight[train]
-                )
-                coefs[f, c] = data.linear_loss.pack(model.coef_, model.intercept_)
-                n_iter[f, c] = model.n_iter_
-        return coefs, n_iter
+        from the previous solution; yields as :func:`lbfgs_path`."""
+        models = [clone(base).set_params(warm_start=True) for _ in folds]
+        for C in Cs:
+            coefs = np.empty((len(folds), data.linear_loss.n_coef))
+            n_iter = np.empty(len(folds), dtype=np.int64)
+            for f, (train, _) in enumerate(folds):
+                model = models[f].set_params(C=C)
+                model.fit(data.X[train], data.y[train], data.sample_weight[train])
+                coefs[f] = data.linear_loss.pack(model.coef_, model.intercept_)
+                n_iter[f] = model.n_iter_
+            yield coefs, n_iter
 
-    def _scores(self, base, data, folds, coefs):
-        """Each fold's held-out score at each C."""
-        scorer = self._scorer(base, data)
+    def _fold_scores(self, scorer, base, data, folds, coefs):
+        """Each fold's held-out score, its packed coefficients ``coefs[f]``."""
         from_logits = self.scoring is None or isinstance(self.scoring, str)
         y = data.y
         if data.problem.class_proba is not None:  # soft targets: their argmax
             y = data.classes[np.argmax(y, axis=1)]
-        scores = np.empty(coefs.shape[:2])
+        scores = np.empty(len(folds))
         for f, (_, test) in enumerate(folds):
-            for c in range(coefs.shape[1]):
-                model = clone(base)
-                for name, value in fitted_attributes(data, coefs[f, c]).items():
-                    setattr(model, name, value)
-                model.n_features_in_ = data.X.shape[1]
-                if from_logits:
-                    decision = held_out_decision(data, coefs[f, c], test)
-                    held_out = HeldOutPredictions(model, decision)
-                    scores[f, c] = scorer(held_out, np.arange(len(test)), y[test])
-                else:
-                    scores[f, c] = scorer(model, data.X[test], y[test])
+            model = clone(base)
+            for name, value in fitted_attributes(data, coefs[f]).items():
+                setattr(model, name, value)
+            model.n_features_in_ = data.X.shape[1]
+            if from_logits:
+                decision = held_out_decision(data, coefs[f], test)
+                held_out = HeldOutPredictions(model, decision)
+                scores[f] = scorer(held_out, np.arange(len(test)), y[test])
+            else:
+                scores[f] = scorer(model, data.X[test], y[test])
         return scores
 
     def _scorer(self, base, data):

@@ -45,25 +45,24 @@ def _prior_coef(data, weights):
 
 
 def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
-    """Each fold's coefficients and iterations at every C.
+    """Each fold's fit at each C of ``Cs`` in turn, every fold starting from
+    its fit at the previous C.
 
-    Returns
-    -------
-    coefs : ndarray of shape (n_folds, n_Cs, n_coef)
-        Packed coefficients.
-    n_iter : ndarray of shape (n_folds, n_Cs)
-        The most L-BFGS iterations of any of the fold's runs.
+    Yields
+    ------
+    coefs : ndarray of shape (n_folds, n_coef)
+        The folds' packed coefficients at this C.
+    n_iter : ndarray of shape (n_folds,)
+        The most L-BFGS iterations of any of a fold's runs.
     """
     weights = fold_weights(data, folds, class_weight)
     folded = FoldedLoss(data.linear_loss, weights)
     X, target = data.X, data.problem.target
-    n_folds = len(folds)
+    n_folds, per_fold = len(folds), folded.runs_per_fold
     run_coef = np.concatenate(
         [folded.to_runs(_prior_coef(data, weights[f])) for f in range(n_folds)]
     )
-    coefs = np.empty((n_folds, len(Cs), data.linear_loss.n_coef))
-    n_iter = np.zeros((n_folds, len(Cs)), dtype=np.int64)
-    for c, C in enumerate(Cs):
+    for C in Cs:
         l2 = data.problem.l2_scale / (C * folded.weight_sums)
 
         def fun(runs, blocks, l2=l2):
@@ -77,12 +76,11 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
             print(f"C = {C:.4g}: ", end="")
             hook.close("L-BFGS", result)
         run_coef = result.coef  # the next C starts here
-        per_fold = folded.runs_per_fold
-        for f in range(n_folds):
-            runs = slice(f * per_fold, (f + 1) * per_fold)
-            coefs[f, c] = folded.from_runs(run_coef[runs])
-            n_iter[f, c] = max(result.state["n_iter"][runs])
-    return coefs, n_iter
+        fold_runs = [slice(f * per_fold, (f + 1) * per_fold) for f in range(n_folds)]
+        yield (
+            np.stack([folded.from_runs(run_coef[runs]) for runs in fold_runs]),
+            np.array([max(result.state["n_iter"][runs]) for runs in fold_runs]),
+        )
 
 
 def held_out_decision(data, coef, test):

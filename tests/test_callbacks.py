@@ -155,3 +155,22 @@ def test_a_failed_fit_still_tears_callbacks_down():
     assert recorder.teardowns == 1
     assert not hasattr(model, "coef_")
     assert not hasattr(model, "_callback_fit_ctx")
+
+
+def test_cv_estimators_report_one_task_per_C_and_stop_the_path():
+    from sksoftmax import OneVsRestSigmoidCV, SoftmaxRegressionCV
+
+    Cs = [0.01, 0.1, 1.0, 10.0]
+    for estimator_class in (SoftmaxRegressionCV, OneVsRestSigmoidCV):
+        recorder = Recorder()
+        model = estimator_class(Cs=Cs, cv=3, refit=False).set_callbacks(recorder)
+        model.fit(X, Y)
+        assert len(recorder.proba) == len(Cs)
+        # each C's task predicts with the mean of the folds' coefficients,
+        # which refit=False keeps at C_
+        best = list(Cs).index(model.C_)
+        assert_allclose(recorder.proba[best], model.predict_proba(X))
+        stopped = estimator_class(Cs=Cs, cv=3).set_callbacks(Recorder(stop_after=2))
+        stopped.fit(X, Y)
+        assert_allclose(stopped.Cs_, Cs[:2])
+        assert stopped.scores_.shape == (3, 2) and stopped.C_ in Cs[:2]
