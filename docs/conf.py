@@ -2,6 +2,9 @@
 
 import os
 import sys
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
 
 sys.path.insert(0, os.path.abspath(".."))
 
@@ -32,6 +35,10 @@ numpydoc_validation_checks = {"PR01", "PR02", "PR03", "PR10", "RT01"}
 # plain literals instead of intersphinx links.
 intersphinx_mapping = {}
 
+# Every example must converge: a ConvergenceWarning aborts the build (the
+# gallery runs in this process), as the doctests do (conftest.py).
+warnings.filterwarnings("error", category=ConvergenceWarning)
+
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -46,5 +53,10 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = "sksoftmax"
 html_theme_options = {"navigation_with_keys": False}
+# single pages have no sub-pages to list: no empty left sidebar (their own
+# sections are in the right-hand "On this page" bar)
+html_sidebars = {
+    page: [] for page in ("install", "user_guide", "api", "code_layout", "changelog")
+}
 exclude_patterns = ["_build", "generated/*.examples"]
 templates_path = ["_templates"]

@@ -10,4 +10,4 @@ __all__ = [
     "SoftmaxRegression",
     "SoftmaxRegressionCV",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -4,6 +4,7 @@ targets in ``_targets``, solvers in ``_solvers``.
 """
 
 import functools
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -44,8 +45,44 @@ def _atomic(fit_method):
     return wrapper
 
 
+# LogisticRegression's parameters that these estimators do not take, and
+# what to do instead: a user swapping one for the other tries exactly these.
+_NOT_OURS = {
+    "penalty": "it fits the L2 penalty only, set by C; for L1 or elastic-net "
+    "penalties use sklearn.linear_model.LogisticRegression",
+    "l1_ratio": "it fits the L2 penalty only, set by C; for elastic-net use "
+    "sklearn.linear_model.LogisticRegression",
+    "multi_class": "the estimator is the scheme: SoftmaxRegression is "
+    "multinomial, sksoftmax.OneVsRestSigmoid one-vs-rest",
+    "n_jobs": "one fit uses the BLAS threads of the process (limit them with "
+    "threadpoolctl); parallelise searches with GridSearchCV(n_jobs=...)",
+    "dual": "there is no dual formulation; the solvers are 'lbfgs' and 'sgd'",
+    "l1_ratios": "it fits the L2 penalty only; its CV searches C alone",
+    "intercept_scaling": "the intercept is fitted unpenalised, as "
+    "LogisticRegression's lbfgs solver does",
+}
+
+
 class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, weights, solver dispatch and prediction of both estimators."""
+
+    def __new__(cls, *args, **kwargs):
+        # A parameter __init__ lacks would otherwise raise a TypeError naming
+        # this private class; say which estimator, and what to use instead.
+        names = cls._get_param_names()
+        for name in sorted(set(kwargs) - set(names)):
+            advice = _NOT_OURS.get(name, f"its parameters are {', '.join(names)}")
+            raise TypeError(f"{cls.__name__} has no parameter {name!r}: {advice}.")
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # the class's signature is __init__'s, not __new__'s (*args, **kwargs),
+        # for help(), Sphinx and numpydoc
+        init = inspect.signature(cls.__init__)
+        cls.__signature__ = init.replace(
+            parameters=list(init.parameters.values())[1:]
+        )
 
     _parameter_constraints = {
         "C": [Interval(Real, 0, None, closed="right")],

@@ -319,13 +319,16 @@ def _cv_doc(cls):
 
 @_cv_doc
 class SoftmaxRegressionCV(_CrossValidated, SoftmaxRegression):
-    """SoftmaxRegression with C chosen by cross-validation.
+    r"""SoftmaxRegression with C chosen by cross-validation.
 
     For every C of ``Cs`` and every fold f it fits exactly
-    ``SoftmaxRegression(C).fit(X[train_f], y[train_f])``, the minimiser of::
+    ``SoftmaxRegression(C).fit(X[train_f], y[train_f])``, the minimiser of
 
-        F_f(W, b) = sum_{i in train_f} s_i * (logsumexp(z_i) - z_{i, y_i})
-                    + ||W||_F^2 / (2 C)
+    .. math::
+
+        F_f(W, b) = \sum_{i \in \mathrm{train}_f} s_i
+                    \left(\operatorname{logsumexp}(z_i) - z_{i, y_i}\right)
+                    + \frac{\lVert W \rVert_F^2}{2C}
 
     and scores it on the fold's held-out rows; ``C_`` has the best mean
     score. All folds are fitted together: fold membership is a per-fold
@@ -375,13 +378,16 @@ class SoftmaxRegressionCV(_CrossValidated, SoftmaxRegression):
 
 @_cv_doc
 class OneVsRestSigmoidCV(_CrossValidated, OneVsRestSigmoid):
-    """OneVsRestSigmoid with C chosen by cross-validation.
+    r"""OneVsRestSigmoid with C chosen by cross-validation.
 
     For every C of ``Cs`` and every fold f it fits exactly
-    ``OneVsRestSigmoid(C).fit(X[train_f], y[train_f])``, the minimiser of::
+    ``OneVsRestSigmoid(C).fit(X[train_f], y[train_f])``, the minimiser of
 
-        F_f(W, b) = sum_k [ sum_{i in train_f} s_i * BCE(y_ik, sigmoid(z_ik))
-                            + ||w_k||^2 / (2 C) ]
+    .. math::
+
+        F_f(W, b) = \sum_k \left[ \sum_{i \in \mathrm{train}_f} s_i
+                    \operatorname{BCE}\left(y_{ik}, \sigma(z_{ik})\right)
+                    + \frac{\lVert w_k \rVert^2}{2C} \right]
 
     and scores it on the fold's held-out rows; ``C_`` has the best mean
     score. Every (fold, output) pair is one L-BFGS run, all of them in

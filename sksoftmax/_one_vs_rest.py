@@ -10,7 +10,7 @@ from ._targets import MultilabelIndicator, OneVsRestLabels
 
 @fill_doc
 class OneVsRestSigmoid(_BaseSoftmaxFamily):
-    """K independent sigmoid (logistic) classifiers, fitted together.
+    r"""K independent sigmoid (logistic) classifiers, fitted together.
 
     The model for labels that are not mutually exclusive (a multilabel
     indicator ``y``: a song both "vocal" and "film score"), and a vectorised
@@ -18,9 +18,12 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
     fit reads X once per iteration for all K outputs, instead of K fits that
     each read all of X. With logits ``z_ik = w_k . x_i + b_k``, targets
     ``y_ik`` in {0, 1} and ``s_i = sample_weight_i * class_weight[y_i]`` it
-    minimises::
+    minimises
 
-        F(W, b) = sum_k [ sum_i s_i * BCE(y_ik, sigmoid(z_ik)) + ||w_k||^2 / (2 C) ]
+    .. math::
+
+        F(W, b) = \sum_k \left[ \sum_i s_i \operatorname{BCE}\left(y_{ik},
+                  \sigma(z_{ik})\right) + \frac{\lVert w_k \rVert^2}{2C} \right]
 
     (scaled by ``1 / sum_i s_i`` for the solver). Each output's problem is
     ``LogisticRegression(C)``'s on its column:

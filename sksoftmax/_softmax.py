@@ -8,14 +8,17 @@ from ._targets import ClassLabels, SoftTargets
 
 @fill_doc
 class SoftmaxRegression(_BaseSoftmaxFamily):
-    """Softmax (multinomial logistic) regression.
+    r"""Softmax (multinomial logistic) regression.
 
     One fully connected layer ``z = W x + b`` with ``W`` of shape
     (n_classes, n_features), a softmax over the ``z`` and the cross-entropy of
     the true class. With ``s_i = sample_weight_i * class_weight[y_i]`` it
-    minimises::
+    minimises
 
-        F(W, b) = sum_i s_i * (logsumexp(z_i) - z_{i, y_i}) + ||W||_F^2 / (2 C)
+    .. math::
+
+        F(W, b) = \sum_i s_i \left(\operatorname{logsumexp}(z_i) - z_{i, y_i}\right)
+                  + \frac{\lVert W \rVert_F^2}{2C}
 
     (scaled by ``1 / sum_i s_i`` for the solver, which changes nothing but the
     conditioning). ``C`` means exactly what it means in
@@ -60,8 +63,10 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
     >>> from sksoftmax import SoftmaxRegression
     >>> X, y = load_iris(return_X_y=True)
+    >>> X = StandardScaler().fit_transform(X)  # raw iris needs more iterations
     >>> clf = SoftmaxRegression(C=10.0).fit(X, y)
     >>> clf.coef_.shape
     (3, 4)

@@ -272,3 +272,23 @@ def test_warm_start_after_the_classes_changed(estimator):
     with pytest.raises(ValueError, match="warm_start: the classes changed"):
         model.fit(X_IRIS[:, :3], np.where(Y_IRIS == 2, 1, Y_IRIS))
     assert_same_state(model, before)
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=IDS)
+@pytest.mark.parametrize(
+    "name, value, advice",
+    [
+        ("penalty", "l1", "L2 penalty only.*LogisticRegression"),
+        ("l1_ratio", 0.5, "L2 penalty only.*LogisticRegression"),
+        ("multi_class", "ovr", "the estimator is the scheme"),
+        ("n_jobs", 2, "BLAS threads"),
+        ("alpha", 1e-4, "its parameters are C, batch_size"),
+    ],
+)
+def test_logistic_regression_parameters_get_a_clear_error(
+    estimator, name, value, advice
+):
+    with pytest.raises(TypeError, match=f"{type(estimator).__name__} has no "):
+        type(estimator)(**{name: value})
+    with pytest.raises(TypeError, match=advice):
+        type(estimator)(**{name: value})
