@@ -80,9 +80,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         # the class's signature is __init__'s, not __new__'s (*args, **kwargs),
         # for help(), Sphinx and numpydoc
         init = inspect.signature(cls.__init__)
-        cls.__signature__ = init.replace(
-            parameters=list(init.parameters.values())[1:]
-        )
+        cls.__signature__ = init.replace(parameters=list(init.parameters.values())[1:])
 
     _parameter_constraints = {
         "C": [Interval(Real, 0, None, closed="right")],

@@ -209,12 +209,14 @@ class FitData:
         X, sample_weight = self.X, self.sample_weight
         # in float64: squared norms of float32 rows overflow above ~1.8e19,
         # which made the "auto" step 0 and SGD learn nothing, silently
-        if self.on_device:
-            sq_norms = self.namespace.squared_row_norms(X)
-        elif sparse.issparse(X):
-            sq_norms = _sparse_squared_row_norms(X)
-        else:
-            sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        # overflow gives inf, which learning_rate_init turns into a clear error
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.on_device:
+                sq_norms = self.namespace.squared_row_norms(X)
+            elif sparse.issparse(X):
+                sq_norms = _sparse_squared_row_norms(X)
+            else:
+                sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
         sq_norms += int(self.linear_loss.fit_intercept)
         batch_size = min(batch_size, X.shape[0])
         if np.all(sample_weight == sample_weight[0]) and batch_size > 1:
