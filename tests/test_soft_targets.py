@@ -5,7 +5,6 @@ written-out objective, finite differences and the closed-form optimum."""
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers import standardised
 from numpy.testing import assert_allclose, assert_array_equal
@@ -68,6 +67,8 @@ def fit_quietly(model, *args, **kwargs):
 @pytest.mark.parametrize("weights", ["none", "sample_weight", "class_weight"])
 @pytest.mark.parametrize("frame", [False, True])
 def test_one_hot_targets_equal_hard_labels(n_classes, weights, frame):
+    if frame:
+        pd = pytest.importorskip("pandas")  # a test extra, not the core
     X, y = problem(n_classes)
     Y = np.eye(n_classes)[y]
     sample_weight = np.random.default_rng(1).uniform(0.5, 2, y.shape[0])
@@ -254,6 +255,7 @@ def test_class_weight_on_soft_targets_weights_by_expected_class():
 
 
 def test_dataframe_columns_are_the_classes():
+    pd = pytest.importorskip("pandas")  # a test extra, not the core
     X, y = problem(3)
     Y = pd.DataFrame(soft_targets(y, 3), columns=["setosa", "versicolor", "virginica"])
     model = SoftmaxRegression().fit(X, Y)

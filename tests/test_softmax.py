@@ -5,7 +5,6 @@ import pickle
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from helpers import TIGHT, convexity_atol, ref_weights, sample_weights, standardised
 from numpy.testing import assert_allclose, assert_array_equal
@@ -130,6 +129,7 @@ def test_sparse_equals_dense(fmt):
 
 
 def test_string_labels_and_dataframe():
+    pd = pytest.importorskip("pandas")  # a test extra, not the core
     X, y = standardised(load_iris)
     names = np.array(["setosa", "versicolor", "virginica"])[y]
     df = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"])
