@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import _atomic
 from ._callbacks import FitTasks
 from ._cv_path import HeldOutPredictions, held_out_decision, lbfgs_path
-from ._docs import fill_doc
+from ._docs import fill_cv_doc
 from ._fit_data import FitData
 from ._one_vs_rest import OneVsRestSigmoid
 from ._softmax import SoftmaxRegression
@@ -21,40 +21,6 @@ from ._training import fitted_attributes
 
 # fitted attributes of a model that are private (the rest end with "_")
 _PRIVATE_FITTED = ("_multilabel_dtype", "_target_kind", "_sgd_state")
-
-CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
-        The values of C to try: an int n means ``np.logspace(-4, 4, n)``.
-        The path runs from the smallest C (strongest penalty) to the largest,
-        each fit starting from the previous one's solution.
-    cv : int, cross-validation generator or iterable, default=None
-        As in :func:`~sklearn.model_selection.check_cv`: None is 5-fold,
-        stratified for class labels (plain k-fold for 2-D targets).
-    scoring : str, callable or None, default=None
-        A scikit-learn scorer name or callable; None is ``"neg_log_loss"``
-        (for multilabel y: minus the mean over labels of each label's binary
-        log-loss).
-        Scorers named by a string score each fold's held-out rows from their
-        logits, without copying those rows of X; a callable gets the fold's
-        model and ``X[test]``.
-    refit : bool, default=True
-        Refit on all the data at ``C_``, starting from the mean of the folds'
-        coefficients there; False: keep that mean, as LogisticRegressionCV.
-    """
-
-CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
-        The values of C tried, in increasing order (the path's). A callback
-        that asks to stop ends the path: the Cs it did not reach are left
-        out of this and the arrays below.
-    C_ : float
-        The C of the best mean score over the folds (the first, on ties).
-    scores_ : ndarray of shape (n_folds, n_Cs)
-        Each fold's held-out score at each C.
-    coefs_paths_ : ndarray of shape (n_folds, n_Cs, n_outputs, n_features + 1)
-        Each fold's ``coef_`` at each C, its intercepts as the last column
-        (without it when ``fit_intercept=False``).
-    n_iter_ : ndarray of shape (n_folds, n_Cs)
-        L-BFGS iterations (SGD epochs) of each fold's fit at each C.
-    """
 
 
 class _CrossValidated:
@@ -310,14 +276,7 @@ def _cv_constraints(base_class):
     return constraints
 
 
-def _cv_doc(cls):
-    cls.__doc__ = cls.__doc__.replace("%(cv_parameters)s", CV_PARAMETERS_DOC).replace(
-        "%(cv_attributes)s", CV_ATTRIBUTES_DOC
-    )
-    return fill_doc(cls, without=("C", "warm_start"))
-
-
-@_cv_doc
+@fill_cv_doc
 class SoftmaxRegressionCV(_CrossValidated, SoftmaxRegression):
     r"""SoftmaxRegression with C chosen by cross-validation.
 
@@ -376,7 +335,7 @@ class SoftmaxRegressionCV(_CrossValidated, SoftmaxRegression):
     _parameter_constraints = _cv_constraints(SoftmaxRegression)
 
 
-@_cv_doc
+@fill_cv_doc
 class OneVsRestSigmoidCV(_CrossValidated, OneVsRestSigmoid):
     r"""OneVsRestSigmoid with C chosen by cross-validation.
 

@@ -105,3 +105,47 @@ def fill_doc(cls, without=()):
         "%(attributes)s", ATTRIBUTES_DOC
     )
     return cls
+
+
+CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
+        The values of C to try: an int n means ``np.logspace(-4, 4, n)``.
+        The path runs from the smallest C (strongest penalty) to the largest,
+        each fit starting from the previous one's solution.
+    cv : int, cross-validation generator or iterable, default=None
+        As in :func:`~sklearn.model_selection.check_cv`: None is 5-fold,
+        stratified for class labels (plain k-fold for 2-D targets).
+    scoring : str, callable or None, default=None
+        A scikit-learn scorer name or callable; None is ``"neg_log_loss"``
+        (for multilabel y: minus the mean over labels of each label's binary
+        log-loss).
+        Scorers named by a string score each fold's held-out rows from their
+        logits, without copying those rows of X; a callable gets the fold's
+        model and ``X[test]``.
+    refit : bool, default=True
+        Refit on all the data at ``C_``, starting from the mean of the folds'
+        coefficients there; False: keep that mean, as LogisticRegressionCV.
+    """
+
+CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
+        The values of C tried, in increasing order (the path's). A callback
+        that asks to stop ends the path: the Cs it did not reach are left
+        out of this and the arrays below.
+    C_ : float
+        The C of the best mean score over the folds (the first, on ties).
+    scores_ : ndarray of shape (n_folds, n_Cs)
+        Each fold's held-out score at each C.
+    coefs_paths_ : ndarray of shape (n_folds, n_Cs, n_outputs, n_features + 1)
+        Each fold's ``coef_`` at each C, its intercepts as the last column
+        (without it when ``fit_intercept=False``).
+    n_iter_ : ndarray of shape (n_folds, n_Cs)
+        L-BFGS iterations (SGD epochs) of each fold's fit at each C.
+    """
+
+
+def fill_cv_doc(cls):
+    """``fill_doc`` for the CV estimators: their own parameters and
+    attributes, and the shared ones but ``C`` and ``warm_start``."""
+    cls.__doc__ = cls.__doc__.replace("%(cv_parameters)s", CV_PARAMETERS_DOC).replace(
+        "%(cv_attributes)s", CV_ATTRIBUTES_DOC
+    )
+    return fill_doc(cls, without=("C", "warm_start"))

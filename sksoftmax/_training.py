@@ -115,6 +115,12 @@ def fit(estimator, X, y, sample_weight):
                 dtype=data.dtype,
             )
         _close(hook, solver_name, result, data, l2_reg_strength)
+    _set_fit_attributes(estimator, data, result, sgd_state)
+    tasks.end({})
+
+
+def _set_fit_attributes(estimator, data, result, sgd_state):
+    """Every attribute ``fit`` sets, and none that this fit does not define."""
     set_fitted(estimator, data, result, sgd_state)
     estimator.n_iter_ = result.n_iter
     estimator.loss_curve_ = result.loss_curve
@@ -125,7 +131,6 @@ def fit(estimator, X, y, sample_weight):
             setattr(estimator, name + "_", sgd_state.pop(name))
         elif hasattr(estimator, name + "_"):
             delattr(estimator, name + "_")
-    tasks.end({})
 
 
 def _fit_tasks(estimator, data, sample_weight):

@@ -1,5 +1,6 @@
-"""Minibatch SGD with momentum, MLPClassifier-style, in three parts: the step
-schedule, the stopping rule and the epoch loop; :func:`sgd` ties them."""
+"""Minibatch SGD with momentum, MLPClassifier-style: the epoch loop, on the
+host or on X's device; its rules (step schedule, stopping, divergence) are
+in ``_sgd_rules``."""
 
 import functools
 from dataclasses import dataclass
@@ -8,84 +9,7 @@ import numpy as np
 
 from .._array_api import to_host
 from ._result import IterationHook, SolverResult, warn_not_converged
-
-
-class Schedule:
-    """The step size: ``learning_rate_init`` times a decay factor.
-
-    "constant" keeps it; "invscaling" sets the decay to ``1 / (t + 1) **
-    power_t`` after each epoch (t counts samples); "adaptive" divides it by 5
-    when the stopping rule runs out of patience, until it is below 1e-6.
-    """
-
-    def __init__(self, kind, learning_rate_init, power_t, decay=1.0):
-        self.kind = kind
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.decay = decay
-
-    @classmethod
-    def resumed(cls, options, learning_rate_init, state):
-        """The schedule of ``options``, at the decay an earlier call left."""
-        return cls(
-            options.learning_rate,
-            learning_rate_init,
-            options.power_t,
-            state.get("decay", 1.0),
-        )
-
-    @property
-    def step(self):
-        """The step size now."""
-        return self.learning_rate_init * self.decay
-
-    def end_epoch(self, t):
-        """Update after an epoch, ``t`` samples seen in all."""
-        if self.kind == "invscaling":
-            self.decay = 1.0 / (t + 1) ** self.power_t
-
-    def shrink(self):
-        """Shrink the step ("adaptive"); False when it may not shrink further."""
-        if self.kind == "adaptive" and self.decay > 1e-6:
-            self.decay /= 5
-            return True
-        return False
-
-
-class StoppingRule:
-    """Stop when more than ``n_iter_no_change`` epochs in a row fail to improve
-    by ``tol``: the epoch objective (lower is better), or with
-    ``validation_score`` the validation score (higher is better; the best
-    coefficients seen are kept)."""
-
-    def __init__(self, tol, n_iter_no_change, validation_score=None):
-        self.tol = tol
-        self.n_iter_no_change = n_iter_no_change
-        self.validation_score = validation_score
-        self.best_loss, self.best_score, self.best_coef = np.inf, -np.inf, None
-        self.validation_scores = []
-        self.no_improvement = 0
-
-    def update(self, epoch_loss, coef):
-        """Take one epoch's result; return what the verbose line shows."""
-        if self.validation_score is None:
-            improved = epoch_loss <= self.best_loss - self.tol
-            self.best_loss = min(self.best_loss, epoch_loss)
-            shown = {}
-        else:
-            score = self.validation_score(coef)
-            self.validation_scores.append(score)
-            improved = score >= self.best_score + self.tol
-            if score > self.best_score:
-                self.best_score, self.best_coef = score, coef.copy()
-            shown = {"validation score": score}
-        self.no_improvement = 0 if improved else self.no_improvement + 1
-        return shown
-
-    @property
-    def out_of_patience(self):
-        """Whether too many epochs failed to improve."""
-        return self.no_improvement > self.n_iter_no_change
+from ._sgd_rules import Divergence, Schedule, StoppingRule
 
 
 @dataclass(frozen=True)
@@ -238,7 +162,7 @@ def sgd(
     rng = random_state if random_state is not None else np.random.RandomState(0)
     schedule = Schedule.resumed(options, learning_rate_init, state)
     rule = StoppingRule(options.tol, options.n_iter_no_change, validation_score)
-    divergence = _Divergence(
+    divergence = Divergence(
         state.get("start_objective"),
         loss_gradient,
         coef,
@@ -275,14 +199,8 @@ def sgd(
 
     if warn and not converged and not stopped:
         warn_not_converged("SGD", options.tol, max_iter, "maximum number of epochs")
-    if rule.best_coef is not None and not stopped:
-        coef = rule.best_coef
-    state = {
-        "velocity": velocity,
-        "decay": schedule.decay,
-        "t": t,
-        "start_objective": divergence.start,
-    }
+    state = {"velocity": velocity, "decay": schedule.decay, "t": t}
+    state["start_objective"] = divergence.start
     return _result(arrays, coef, state, rule, hook, (converged, stopped))
 
 
@@ -385,60 +303,11 @@ def _device_epoch(
     return summed / total_weight  # left on the device
 
 
-class _Divergence:
-    """Raises once SGD diverges: an epoch whose objective is not finite, or
-    far above the objective at the start (a rising objective is not "no
-    improvement": steps too long for the problem climbed from 1.1 to 1e15 on
-    iris and were reported as converged).
-
-    The start is the objective of the first minibatch at the starting point
-    (one minibatch evaluation), or for a stream the start of its first call,
-    kept in the state: a stream that diverges slowly over many calls is still
-    caught.
-    """
-
-    #: How far above max(start, 1) an epoch's objective counts as diverged;
-    #: cross-entropy that high means logits of the wrong sign and size 100.
-    factor = 100.0
-
-    def __init__(self, start, loss_gradient, coef, data, rows, batch_size, arrays, l2):
-        self.l2_reg_strength = l2
-        self.start = start
-        if start is not None:
-            return
-        X, y, sample_weight = data
-        n_first = min(batch_size, X.shape[0])
-        first = slice(0, n_first) if rows is None else rows[:batch_size]
-        s_batch = sample_weight[first]
-        weight_sum = arrays.positive_sum(s_batch)
-        # the standard indexes every axis; sparse matrices take one index
-        X_batch = X[first, ...] if arrays.on_device else X[first]
-        objective, _ = loss_gradient(
-            coef, X_batch, y[..., first], s_batch, l2, weight_sum
-        )
-        self.start = arrays.scalar(objective)
-
-    def check(self, epoch, epoch_loss, coef_finite, step):
-        limit = self.factor * max(self.start, 1.0)
-        if np.isfinite(epoch_loss) and coef_finite and epoch_loss <= limit:
-            return
-        hint = "use a smaller learning_rate_init, or learning_rate_init='auto'"
-        if step * self.l2_reg_strength >= 1:
-            hint += (
-                f"; the L2 term alone (strength 1 / (C S) = "
-                f"{self.l2_reg_strength:.3g}) makes steps of this size overshoot, "
-                "so a larger C also helps"
-            )
-        raise ValueError(
-            f"SGD diverged in epoch {epoch + 1}: the objective went from "
-            f"{self.start:.4g} at the start to {epoch_loss:.4g} with step size "
-            f"{step:.3g}; {hint}."
-        )
-
-
 def _result(arrays, coef, state, rule, hook, outcome):
     """The SolverResult, its arrays back on the host."""
     converged, stopped = outcome
+    if rule.best_coef is not None and not stopped:
+        coef = rule.best_coef
     state["velocity"] = arrays.host(state["velocity"])
     coef = arrays.host(coef)
     if rule.validation_score is not None:
