@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _atomic
 from ._callbacks import FitTasks
-from ._cv_path import HeldOutPredictions, held_out_decision, lbfgs_path
+from ._cv_path import HeldOutPredictions, lbfgs_path
 from ._docs import fill_cv_doc
 from ._fit_data import FitData
 from ._one_vs_rest import OneVsRestSigmoid
@@ -211,7 +211,7 @@ class _CrossValidated:
                 setattr(model, name, value)
             model.n_features_in_ = data.X.shape[1]
             if from_logits:
-                decision = held_out_decision(data, coefs[f], test)
+                decision = data.decision_rows(coefs[f], test)
                 held_out = HeldOutPredictions(model, decision)
                 scores[f] = scorer(held_out, np.arange(len(test)), y[test])
             else:

@@ -15,9 +15,6 @@ from ._loss._folds import FoldedLoss
 from ._solvers import IterationHook, lbfgs_lockstep
 from ._targets import sample_weights
 
-# entries of held-out X multiplied at a time: no copy of a fold's test rows
-_SCORE_BLOCK = 1 << 18
-
 
 def fold_weights(data, folds, class_weight):
     """``(n_folds, n_samples)`` weights: ``data``'s sample weights on each
@@ -31,17 +28,6 @@ def fold_weights(data, folds, class_weight):
             masked, rows_like_X, data.problem, data.classes, class_weight
         )
     return weights
-
-
-def _prior_coef(data, weights):
-    """Zero weights and the class-prior intercepts of one fold."""
-    loss, problem = data.linear_loss, data.problem
-    intercept = None
-    if loss.fit_intercept:
-        intercept = problem.base_loss.fit_intercept_only(
-            problem.target, weights, problem.n_outputs
-        )
-    return loss.pack(np.zeros((loss.n_outputs, loss.n_features)), intercept)
 
 
 def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
@@ -60,7 +46,10 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
     X, target = data.X, data.problem.target
     n_folds, per_fold = len(folds), folded.runs_per_fold
     run_coef = np.concatenate(
-        [folded.to_runs(_prior_coef(data, weights[f])) for f in range(n_folds)]
+        [
+            folded.to_runs(data.prior_coef(sample_weight=weights[f]))
+            for f in range(n_folds)
+        ]
     )
     for C in Cs:
         l2 = data.problem.l2_scale / (C * folded.weight_sums)
@@ -81,19 +70,6 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
             np.stack([folded.from_runs(run_coef[runs]) for runs in fold_runs]),
             np.array([max(result.state["n_iter"][runs]) for runs in fold_runs]),
         )
-
-
-def held_out_decision(data, coef, test):
-    """``decision_function`` on the rows ``test`` of X, a block at a time."""
-    loss, X = data.linear_loss, data.X
-    block = max(1, _SCORE_BLOCK // max(X.shape[1], 1))
-    decision = np.concatenate(
-        [
-            loss.raw_prediction(coef, X[test[first : first + block]]).T
-            for first in range(0, len(test), block)
-        ]
-    )
-    return decision.ravel() if decision.shape[1] == 1 else decision
 
 
 class HeldOutPredictions(ClassifierMixin, BaseEstimator):

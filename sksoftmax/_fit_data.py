@@ -14,6 +14,22 @@ from ._targets import sample_weights, smoothed
 from ._threads import fit_threads
 
 
+def _check_kind(estimator, encoder, kind):
+    """A fit that continues an earlier one (``kind``) takes the same kind of y."""
+    if kind is not None and encoder.kind != kind:
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted on {kind}, but this y is "
+            f"{encoder.kind}. partial_fit and warm_start keep the kind of "
+            "target of the first fit; to change it, call fit with "
+            "warm_start=False."
+        )
+
+
+# entries of X read at a time when predicting on a subset of its rows
+# (1 MiB of float32): the subset is never copied whole
+_ROWS_BLOCK = 1 << 18
+
+
 class FitData:
     """Validated data and its problem, ready for a solver.
 
@@ -84,13 +100,7 @@ class FitData:
         elif not namespace.is_numpy and not on_device:
             X = to_host(X, namespace.xp)
         encoder = estimator._target_encoder(y, columns)
-        if kind is not None and encoder.kind != kind:
-            raise ValueError(
-                f"{type(estimator).__name__} was fitted on {kind}, but this y is "
-                f"{encoder.kind}. partial_fit and warm_start keep the kind of "
-                "target of the first fit; to change it, call fit with "
-                "warm_start=False."
-            )
+        _check_kind(estimator, encoder, kind)
         y, classes = encoder.check(y, classes)
         self.target_kind = encoder.kind
         self.X, self.y, self.classes = X, y, classes
@@ -164,20 +174,23 @@ class FitData:
             return contextlib.nullcontext()
         return fit_threads(*self.X.shape, self.problem.n_outputs)
 
-    def prior_coef(self, unseen_neutral=False):
+    def prior_coef(self, unseen_neutral=False, sample_weight=None):
         """Zero weights and the intercepts that best fit the class priors:
         fewer iterations from there than from zero.
 
         ``unseen_neutral`` (the first chunk of a stream): a class this data
         never shows starts at the uniform prior 1/K instead of at the floor
         (a logit near -23 that later chunks took too long to lift).
+        ``sample_weight``: other weights than this data's (a CV fold's).
         """
         loss, problem = self.linear_loss, self.problem
+        if sample_weight is None:
+            sample_weight = self.sample_weight
         intercept = None
         if loss.fit_intercept:
             intercept = problem.base_loss.fit_intercept_only(
                 problem.target,
-                self.sample_weight,
+                sample_weight,
                 problem.n_outputs,
                 unseen_neutral=unseen_neutral,
             )
@@ -196,6 +209,20 @@ class FitData:
         coef = estimator.coef_
         coef = coef.toarray() if sparse.issparse(coef) else host_array(coef)
         return self.linear_loss.pack(coef, host_array(estimator.intercept_))
+
+    def decision_rows(self, coef, rows):
+        """``decision_function`` on the rows ``rows`` of X for packed
+        coefficients, a block of rows at a time: never a copy of X[rows]."""
+        block = max(1, _ROWS_BLOCK // max(self.X.shape[1], 1))
+        decision = np.concatenate(
+            [
+                self.linear_loss.raw_prediction(
+                    coef, self.X[rows[first : first + block]]
+                ).T
+                for first in range(0, len(rows), block)
+            ]
+        )
+        return decision.ravel() if decision.shape[1] == 1 else decision
 
     def batch_sq_norm(self, batch_size):
         """Largest mean of ``||x_i||^2`` (plus 1 for the intercept) over any

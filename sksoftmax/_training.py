@@ -249,28 +249,14 @@ def _minibatch_loss_gradient(data):
     return data.linear_loss.loss_gradient
 
 
-# entries of held-out X read at a time (1 MiB of float32): the score never
-# holds a copy of more
-_VALIDATION_BLOCK = 1 << 18
-
-
 def _validation_score(estimator, data, val, y_val, s_val):
     """Accuracy on the held-out rows ``val`` of X, from packed coefficients."""
-    X = data.X
-    block = max(1, _VALIDATION_BLOCK // max(X.shape[1], 1))
 
     def validation_score(coef):
-        predicted = []
-        for first in range(0, val.shape[0], block):
-            rows = val[first : first + block]
-            decision = data.linear_loss.raw_prediction(coef, X[rows]).T
-            decision = decision.ravel() if decision.shape[1] == 1 else decision
-            predicted.append(
-                estimator._predict_from_decision(
-                    decision, data.classes, data.problem.multilabel_dtype
-                )
-            )
-        return accuracy_score(y_val, np.concatenate(predicted), sample_weight=s_val)
+        predicted = estimator._predict_from_decision(
+            data.decision_rows(coef, val), data.classes, data.problem.multilabel_dtype
+        )
+        return accuracy_score(y_val, predicted, sample_weight=s_val)
 
     return validation_score
 

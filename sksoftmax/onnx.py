@@ -79,11 +79,13 @@ def _probabilities(model, logits, dtype, opv):
 
 def _labels(model, logits, dtype, opv, nocl=False):
     """What predict computes from the logits, as ONNX nodes."""
-    positive = OnnxGreater(logits, np.array([0], dtype=dtype), op_version=opv)
-    if getattr(model, "multilabel_", False):  # the indicator matrix
-        return OnnxCast(positive, to=TensorProto.INT64, op_version=opv)
-    if model.coef_.shape[0] == 1:  # classes_[1] where the logit is positive
+    if model.coef_.shape[0] == 1 or getattr(model, "multilabel_", False):
+        # 1 where the logit is positive: the indicator matrix (multilabel), or
+        # the index of classes_[1] (one sigmoid)
+        positive = OnnxGreater(logits, np.array([0], dtype=dtype), op_version=opv)
         index = OnnxCast(positive, to=TensorProto.INT64, op_version=opv)
+        if model.coef_.shape[0] > 1:
+            return index
         index = OnnxReshapeApi13(index, np.array([-1], dtype=np.int64), op_version=opv)
     else:
         index = OnnxArgMax(logits, axis=1, keepdims=0, op_version=opv)

@@ -184,7 +184,7 @@ class SigmoidLoss:
 
     def loss(self, y, raw_prediction):
         """Per-sample loss, shape (n_samples,), summed over the K outputs."""
-        y = self.target_rows(y, slice(None), *raw_prediction.shape[:1], np.float64)
+        y = self.target_rows(y, slice(None), raw_prediction.shape[0], np.float64)
         return self._entry_loss(y, raw_prediction).sum(axis=0)
 
     def gradient(self, y, raw_prediction):

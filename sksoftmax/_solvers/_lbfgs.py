@@ -38,6 +38,8 @@ def judge(result, tol, dtype):
     converged : bool
     reason : str
         scipy's message and the final max|gradient|, for the warning.
+    max_gradient : float
+        The final max|gradient|.
     """
     max_gradient = max_abs(result.jac)
     noise_floor = float(np.sqrt(np.finfo(dtype).eps))
@@ -47,7 +49,7 @@ def judge(result, tol, dtype):
     reason = f"{message_text(result.message)}; max|gradient| = {max_gradient:.2g}"
     if result.status == 2 and not converged:
         reason += f", above the noise floor {noise_floor:.2g} of {np.dtype(dtype).name}"
-    return converged, reason
+    return converged, reason, max_gradient
 
 
 def max_abs(gradient):
@@ -107,7 +109,7 @@ def lbfgs(fun, coef0, *, args=(), max_iter=100, tol=1e-4, hook=None, dtype=np.fl
         callback=report,
         options=lbfgs_options(max_iter, tol, dtype),
     )
-    converged, reason = judge(result, tol, dtype)
+    converged, reason, max_gradient = judge(result, tol, dtype)
     if not converged and not stopped:
         warn_not_converged("L-BFGS", tol, max_iter, reason)
     return SolverResult(
@@ -116,5 +118,5 @@ def lbfgs(fun, coef0, *, args=(), max_iter=100, tol=1e-4, hook=None, dtype=np.fl
         loss_curve=hook.loss_curve,
         converged=converged,
         stopped=bool(stopped),
-        max_gradient=max_abs(result.jac),
+        max_gradient=max_gradient,
     )

@@ -21,7 +21,7 @@ from collections import deque
 import numpy as np
 from scipy import optimize
 
-from ._lbfgs import judge, lbfgs_options, max_abs
+from ._lbfgs import judge, lbfgs_options
 from ._result import IterationHook, SolverResult, warn_not_converged
 
 
@@ -214,9 +214,9 @@ def _result(runs, current, hook, stopped, stopping):
             converged=False,
             stopped=True,
         )
-    max_gradients = np.array([max_abs(r.jac) for r in runs.results])
     judged = [judge(r, tol, dtype) for r in runs.results]
-    converged = np.array([c for c, _ in judged])
+    converged = np.array([c for c, _, _ in judged])
+    max_gradients = np.array([g for _, _, g in judged])
     if not converged.all():
         first = int(np.flatnonzero(~converged)[0])
         warn_not_converged(

@@ -112,7 +112,8 @@ def sgd(
         Initial step size.
     state : dict
         ``velocity``, ``decay`` (the schedule's factor on
-        ``learning_rate_init``) and ``t`` (samples seen) from an earlier call,
+        ``learning_rate_init``), ``t`` (samples seen) and ``start_objective``
+        (what divergence is measured against) from an earlier call,
         or empty to start afresh; the returned result carries the updated
         state, this one is left untouched.
     options : SgdOptions, default=SgdOptions()
@@ -148,36 +149,24 @@ def sgd(
     hook = IterationHook(unit="Epoch") if hook is None else hook
     n_samples = data[0].shape[0] if rows is None else rows.shape[0]
     arrays = _HostArrays() if namespace is None else _DeviceArrays(namespace)
-    run_epoch = functools.partial(
-        _epoch if namespace is None else _device_epoch,
-        loss_gradient,
-        data=data,
-        l2_reg_strength=l2_reg_strength,
-        options=options,
-    )
-    if namespace is not None:
-        run_epoch = functools.partial(run_epoch, xp=namespace.xp)
+    run_epoch = _epoch_runner(loss_gradient, data, l2_reg_strength, options, namespace)
     coef, velocity = arrays.resume(coef, state.get("velocity"))
     t = state.get("t", 0)
     rng = random_state if random_state is not None else np.random.RandomState(0)
     schedule = Schedule.resumed(options, learning_rate_init, state)
     rule = StoppingRule(options.tol, options.n_iter_no_change, validation_score)
-    divergence = Divergence(
-        state.get("start_objective"),
-        loss_gradient,
-        coef,
-        data,
-        rows,
-        options.batch_size,
-        arrays,
-        l2_reg_strength,
-    )
+    start = state.get("start_objective")
+    if start is None:  # one minibatch evaluation
+        batch = min(options.batch_size, n_samples)  # in bounds, as the standard asks
+        first = slice(0, batch) if rows is None else rows[:batch]
+        start = arrays.first_batch_objective(
+            loss_gradient, coef, data, first, l2_reg_strength
+        )
+    divergence = Divergence(start, l2_reg_strength)
     converged = stopped = False
     for epoch in range(max_iter):
         step = schedule.step
-        order = rng.permutation(n_samples) if options.shuffle else None
-        if rows is not None:
-            order = rows if order is None else rows[order]
+        order = _visiting_order(rng, n_samples, rows, options.shuffle)
         epoch_loss = run_epoch(coef, velocity, arrays.order(order), step)
         t += n_samples
         epoch_loss, coef_finite = arrays.outcome(epoch_loss, coef)
@@ -204,11 +193,47 @@ def sgd(
     return _result(arrays, coef, state, rule, hook, (converged, stopped))
 
 
+def _epoch_runner(loss_gradient, data, l2_reg_strength, options, namespace):
+    """``run(coef, velocity, order, step) -> objective``: one epoch, on the
+    host, or on X's device when ``namespace`` is given."""
+    run_epoch = functools.partial(
+        _epoch if namespace is None else _device_epoch,
+        loss_gradient,
+        data=data,
+        l2_reg_strength=l2_reg_strength,
+        options=options,
+    )
+    if namespace is not None:
+        run_epoch = functools.partial(run_epoch, xp=namespace.xp)
+    return run_epoch
+
+
+def _visiting_order(rng, n_samples, rows, shuffle):
+    """The rows an epoch visits, in order: all or ``rows``, shuffled or not
+    (None: all, in order)."""
+    order = rng.permutation(n_samples) if shuffle else None
+    if rows is not None:
+        order = rows if order is None else rows[order]
+    return order
+
+
 class _Arrays:
     def resume(self, coef, velocity):
         """Coefficients and velocity to step on, from the caller's (numpy)."""
         velocity = np.zeros_like(coef) if velocity is None else velocity
         return self.start(coef), self.start(velocity)
+
+    def first_batch_objective(self, loss_gradient, coef, data, first, l2):
+        """The minibatch objective at ``coef`` on the rows ``first`` (a slice
+        or an index array), as a float."""
+        X, y, sample_weight = data
+        s_batch = sample_weight[first]
+        # the standard indexes every axis; sparse matrices take one index
+        X_batch = X[first, ...] if self.on_device else X[first]
+        objective, _ = loss_gradient(
+            coef, X_batch, y[..., first], s_batch, l2, self.positive_sum(s_batch)
+        )
+        return self.scalar(objective)
 
 
 class _HostArrays(_Arrays):
@@ -265,11 +290,16 @@ class _DeviceArrays(_Arrays):
 
     def positive_sum(self, weights):
         xp = self.namespace.xp
-        weight_sum = xp.sum(xp.astype(weights, self.namespace.accumulate_dtype))
-        return weight_sum + xp.astype(weight_sum == 0, weight_sum.dtype)
+        return _nonzero(xp.sum(xp.astype(weights, self.namespace.accumulate_dtype)), xp)
 
     def scalar(self, value):
         return float(to_host(value, self.namespace.xp))
+
+
+def _nonzero(weight_sum, xp):
+    """A device weight sum, or 1 where it is 0 (the step is then the L2
+    term's alone), without bringing it to the host."""
+    return weight_sum + xp.astype(weight_sum == 0, weight_sum.dtype)
 
 
 def _device_epoch(
@@ -293,7 +323,7 @@ def _device_epoch(
             s_batch = xp.take(sample_weight, rows, axis=0)
             y_batch = xp.take(y, rows, axis=y.ndim - 1)
         weight_sum = xp.sum(xp.astype(s_batch, coef.dtype))
-        divisor = weight_sum + xp.astype(weight_sum == 0, coef.dtype)
+        divisor = _nonzero(weight_sum, xp)
         objective, gradient = loss_gradient(
             coef, X_batch, y_batch, s_batch, l2_reg_strength, divisor
         )

@@ -88,32 +88,18 @@ class Divergence:
     improvement": steps too long for the problem climbed from 1.1 to 1e15 on
     iris and were reported as converged).
 
-    The start is the objective of the first minibatch at the starting point
-    (one minibatch evaluation), or for a stream the start of its first call,
-    kept in the state: a stream that diverges slowly over many calls is still
-    caught.
+    ``start`` is the objective of the first minibatch at the starting point,
+    or for a stream the start of its first call, kept in the state: a stream
+    that diverges slowly over many calls is still caught.
     """
 
     #: How far above max(start, 1) an epoch's objective counts as diverged;
     #: cross-entropy that high means logits of the wrong sign and size 100.
     factor = 100.0
 
-    def __init__(self, start, loss_gradient, coef, data, rows, batch_size, arrays, l2):
-        self.l2_reg_strength = l2
+    def __init__(self, start, l2_reg_strength):
         self.start = start
-        if start is not None:
-            return
-        X, y, sample_weight = data
-        n_first = min(batch_size, X.shape[0])
-        first = slice(0, n_first) if rows is None else rows[:batch_size]
-        s_batch = sample_weight[first]
-        weight_sum = arrays.positive_sum(s_batch)
-        # the standard indexes every axis; sparse matrices take one index
-        X_batch = X[first, ...] if arrays.on_device else X[first]
-        objective, _ = loss_gradient(
-            coef, X_batch, y[..., first], s_batch, l2, weight_sum
-        )
-        self.start = arrays.scalar(objective)
+        self.l2_reg_strength = l2_reg_strength
 
     def check(self, epoch, epoch_loss, coef_finite, step):
         limit = self.factor * max(self.start, 1.0)
