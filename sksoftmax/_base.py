@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _training
 from ._array_api import Namespace, check_same_namespace, log_expit, take_labels
 from ._callbacks import CALLBACK_STATE, CallbackSupportMixin
+from ._dask_dispatch import lazy_on_dask
 
 
 def _atomic(fit_method):
@@ -243,6 +244,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     # -- prediction -----------------------------------------------------------
 
+    @lazy_on_dask
     def decision_function(self, X):
         """Logits ``X @ coef_.T + intercept_``.
 
@@ -289,6 +291,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             scores = xp.reshape(scores, (-1,))
         return scores, xp
 
+    @lazy_on_dask
     def predict(self, X):
         """Predicted labels.
 
@@ -307,6 +310,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             decision, self.classes_, self._multilabel_dtype, xp
         )
 
+    @lazy_on_dask
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed in log space.
 
@@ -336,6 +340,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             return xp.concat(log_proba, axis=1)
         return self._multi_output_log_proba(decision, xp)
 
+    @lazy_on_dask
     def predict_proba(self, X):
         """Class probabilities.
 

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import _atomic
 from ._callbacks import FitTasks
 from ._cv_path import HeldOutPredictions, lbfgs_path
+from ._dask_dispatch import is_dask_collection
 from ._docs import fill_cv_doc
 from ._fit_data import FitData
 from ._one_vs_rest import OneVsRestSigmoid
@@ -117,6 +118,12 @@ class _CrossValidated:
         base = self._base_class(**self._base_params())
         # the folds are fitted in numpy on the host (X of another library:
         # numpy's view or a host copy)
+        if is_dask_collection(X) or is_dask_collection(y):
+            raise TypeError(
+                f"{type(self).__name__} fits its folds in memory and takes no "
+                "Dask collections; search C with GridSearchCV over "
+                "SoftmaxRegression or OneVsRestSigmoid, or fit on a sample."
+            )
         data = FitData(
             self, X, y, sample_weight, on_device=False, apply_class_weight=False
         )

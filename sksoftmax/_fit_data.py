@@ -9,6 +9,7 @@ from scipy import sparse
 from sklearn.utils.validation import validate_data
 
 from ._array_api import Namespace, host_array, to_host
+from ._dask_dispatch import is_dask_collection
 from ._loss import LinearLoss, MultinomialLoss, SoftMultinomialLoss
 from ._targets import sample_weights, smoothed
 from ._threads import fit_threads
@@ -30,6 +31,16 @@ def _check_kind(estimator, encoder, kind):
 _ROWS_BLOCK = 1 << 18
 
 
+def fit_data(estimator, X, y, sample_weight, **options):
+    """The :class:`FitData` of X, y, sample_weight, or for Dask collections
+    its chunked counterpart (Dask is imported only then)."""
+    if is_dask_collection(X) or is_dask_collection(y):
+        from ._dask import DaskFitData
+
+        return DaskFitData(estimator, X, y, sample_weight, **options)
+    return FitData(estimator, X, y, sample_weight, **options)
+
+
 class FitData:
     """Validated data and its problem, ready for a solver.
 
@@ -41,7 +52,8 @@ class FitData:
     ``kind``: the target kind of an earlier fit that this one continues (a
     ValueError if y is of another kind). ``apply_class_weight=False`` leaves
     ``class_weight`` out of ``sample_weight`` (the CV estimators apply it per
-    fold).
+    fold). ``one_pass``: the data will be read once (partial_fit), which
+    only Dask's chunks act on.
 
     Attributes
     ----------
@@ -64,7 +76,12 @@ class FitData:
         The objective.
     objective_data : tuple
         ``(X, target, sample_weight)`` as ``linear_loss`` takes them.
+    sgd_epochs : None
+        How SGD visits the data: None, the rows of X here (a Dask fit
+        visits its chunks where they live).
     """
+
+    sgd_epochs = None
 
     def __init__(
         self,
@@ -77,6 +94,7 @@ class FitData:
         on_device=True,
         kind=None,
         apply_class_weight=True,
+        one_pass=False,
     ):
         columns = list(y.columns) if hasattr(y, "columns") else None
         self.namespace = namespace = Namespace(X)
@@ -154,12 +172,8 @@ class FitData:
     def target_rows(self, rows):
         """Rows of the objective's target (the lockstep runs' subsets)."""
         target = self.objective_data[1]
-        if target.ndim == 1:  # class codes: recoded to the outputs' positions
-            positions = np.full(self.problem.n_outputs, -1)
-            positions[rows] = np.arange(len(rows))
-            return positions[target]
-        if not self.on_device:
-            return target[rows]
+        if target.ndim == 1 or not self.on_device:
+            return output_targets(target, self.problem.n_outputs, rows)
         xp = self.namespace.xp
         return xp.take(target, self.namespace.to_device(rows), axis=0)
 
@@ -233,24 +247,46 @@ class FitData:
         this. On standardised digits it is 166 against a largest row of 2338:
         a 14x longer step than the per-sample bound allows.
         """
-        X, sample_weight = self.X, self.sample_weight
-        # in float64: squared norms of float32 rows overflow above ~1.8e19,
-        # which made the "auto" step 0 and SGD learn nothing, silently
-        # overflow gives inf, which learning_rate_init turns into a clear error
-        with np.errstate(over="ignore", invalid="ignore"):
-            if self.on_device:
-                sq_norms = self.namespace.squared_row_norms(X)
-            elif sparse.issparse(X):
-                sq_norms = _sparse_squared_row_norms(X)
-            else:
-                sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        sq_norms = squared_row_norms(self.X, self.namespace if self.on_device else None)
         sq_norms += int(self.linear_loss.fit_intercept)
-        batch_size = min(batch_size, X.shape[0])
-        if np.all(sample_weight == sample_weight[0]) and batch_size > 1:
-            sq_norms.partition(-batch_size)  # ours: no copy
-            top = sq_norms[-batch_size:]
-            return float(top.mean())
-        return float(sq_norms.max())
+        equal_weights = np.all(self.sample_weight == self.sample_weight[0])
+        return largest_batch_mean(sq_norms, equal_weights, batch_size)
+
+
+def output_targets(target, n_outputs, rows):
+    """The host target of the outputs ``rows`` only (a lockstep subset):
+    class codes recoded to the outputs' positions (-1 for none of them),
+    or those rows of an indicator."""
+    if target.ndim == 1:
+        positions = np.full(n_outputs, -1)
+        positions[rows] = np.arange(len(rows))
+        return positions[target]
+    return target[rows]
+
+
+def squared_row_norms(X, namespace=None):
+    """``||x_i||^2`` in float64 of host X, or of X on ``namespace``'s device.
+
+    In float64: squared norms of float32 rows overflow above ~1.8e19, which
+    made the "auto" step 0 and SGD learn nothing, silently; overflow gives
+    inf, which learning_rate_init turns into a clear error.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if namespace is not None:
+            return namespace.squared_row_norms(X)
+        if sparse.issparse(X):
+            return _sparse_squared_row_norms(X)
+        return np.einsum("ij,ij->i", X, X, dtype=np.float64)
+
+
+def largest_batch_mean(sq_norms, equal_weights, batch_size):
+    """The mean of the ``batch_size`` largest of ``sq_norms`` with equal
+    weights, else the largest (``sq_norms`` is reordered in place)."""
+    batch_size = min(batch_size, sq_norms.shape[0])
+    if equal_weights and batch_size > 1:
+        sq_norms.partition(-batch_size)
+        return float(sq_norms[-batch_size:].mean())
+    return float(sq_norms.max())
 
 
 # stored entries squared at a time (three float64/int64 arrays of this many,

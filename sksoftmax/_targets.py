@@ -301,6 +301,11 @@ def _class_weight_per_class(class_weight, classes, problem, sample_weight):
             )
         return per_class
     totals = _class_totals(problem, sample_weight, len(classes))
+    return balanced_class_weight(totals, classes)
+
+
+def balanced_class_weight(totals, classes):
+    """ "balanced": ``S / (K S_k)`` from each class's total weight ``S_k``."""
     if np.any(totals <= 0):
         empty = classes[np.flatnonzero(totals <= 0)].tolist()
         raise ValueError(
@@ -329,8 +334,13 @@ def _check_representable(sample_weight, per_class, classes, dtype):
     )
 
 
-def sample_weights(sample_weight, X, problem, classes, class_weight):
-    """``s_i = sample_weight_i * class_weight[y_i]``, in X's dtype."""
+def sample_weights(
+    sample_weight, X, problem, classes, class_weight, require_positive=True
+):
+    """``s_i = sample_weight_i * class_weight[y_i]``, in X's dtype.
+
+    ``require_positive=False``: a part of the rows (a Dask chunk) may weigh
+    nothing; its caller checks the total."""
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=X.dtype, ensure_non_negative=True, copy=True
     )
@@ -358,9 +368,15 @@ def sample_weights(sample_weight, X, problem, classes, class_weight):
             else:
                 sample_weight *= per_class[problem.class_codes].astype(X.dtype)
         _check_representable(sample_weight, per_class, classes, X.dtype)
-    if not sample_weight.sum() > 0:
+    if require_positive:
+        check_total_weight(sample_weight.sum())
+    return sample_weight
+
+
+def check_total_weight(total):
+    """The total sample weight of a fit, checked positive."""
+    if not total > 0:
         raise ValueError(
             "The total sample weight is zero (after applying class_weight); "
             "at least one sample needs a positive weight."
         )
-    return sample_weight

@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 
 from ._array_api import host_array
 from ._callbacks import FitTasks
-from ._fit_data import FitData
+from ._fit_data import fit_data
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
 from ._solvers._result import SolverResult, warn_not_converged
@@ -59,7 +59,7 @@ def fit(estimator, X, y, sample_weight):
     # early stopping scores held-out rows on the host
     on_device = estimator.solver == "lbfgs" or not estimator.early_stopping
     warm = estimator.warm_start and hasattr(estimator, "coef_")
-    data = FitData(
+    data = fit_data(
         estimator,
         X,
         y,
@@ -239,6 +239,7 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
         options=sgd_options(estimator),
         namespace=data.namespace if data.on_device else None,
         rows=train,
+        epochs=data.sgd_epochs,
     )
 
 
@@ -293,7 +294,7 @@ def partial_fit(estimator, X, y, classes, sample_weight):
             "class frequencies of a stream are unknown. Pass a dict of "
             "weights instead."
         )
-    data = FitData(
+    data = fit_data(
         estimator,
         X,
         y,
@@ -301,6 +302,7 @@ def partial_fit(estimator, X, y, classes, sample_weight):
         classes=classes,
         reset=first_call,
         kind=None if first_call else getattr(estimator, "_target_kind", None),
+        one_pass=True,
     )
     if first_call:
         coef, state = data.prior_coef(unseen_neutral=True), {}
@@ -331,6 +333,7 @@ def partial_fit(estimator, X, y, classes, sample_weight):
             hook=hook,
             options=sgd_options(estimator),
             namespace=data.namespace if data.on_device else None,
+            epochs=data.sgd_epochs,
         )
         _close(hook, "SGD", result, data, l2_reg_strength)
     set_fitted(

@@ -1,7 +1,10 @@
 """Shared by the test modules: data, weights and how close two optima may be."""
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+
+from sksoftmax._loss import LinearLoss, MultinomialLoss
 
 TIGHT = dict(tol=1e-8, max_iter=10_000)
 
@@ -36,3 +39,20 @@ def convexity_atol(C, s):
     solvers stopped at tol 1e-8 need agree to 1e-4.
     """
     return max(1e-4, 2 * TIGHT["tol"] * C * s.sum())
+
+
+def split(load):
+    X, y = load(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=0, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
+
+
+def objective(model, X, y, C):
+    """F / n of DESIGN.md, evaluated independently of the fitted solver."""
+    linear_loss = LinearLoss(MultinomialLoss(), len(model.classes_), X.shape[1], True)
+    coef = linear_loss.pack(model.coef_, model.intercept_)
+    codes = np.searchsorted(model.classes_, y)
+    return linear_loss.loss(coef, X, codes, np.ones(len(y)), 1 / (C * len(y)))

@@ -38,3 +38,26 @@ def expected_failures(estimator):
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+def test_no_optional_dependency_is_imported_by_an_in_memory_fit():
+    """The core install stays numpy, scipy, scikit-learn: a fit, predictions
+    and the package import bring in none of the extras."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from sklearn.datasets import load_iris\n"
+        "from sksoftmax import OneVsRestSigmoid, SoftmaxRegression\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "for est in (SoftmaxRegression(max_iter=500), OneVsRestSigmoid()):\n"
+        "    est.fit(X / 8, y).predict_proba(X)\n"
+        # not rich or pandas: scikit-learn 1.9 itself imports them if present
+        "extras = ('dask', 'distributed', 'torch', 'onnx', 'skl2onnx')\n"
+        "print(sorted(m for m in extras if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

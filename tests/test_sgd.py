@@ -4,33 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers import objective, split
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.datasets import load_digits, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from sksoftmax import SoftmaxRegression
-from sksoftmax._loss import LinearLoss, MultinomialLoss
-
-
-def split(load):
-    X, y = load(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=0, stratify=y
-    )
-    scaler = StandardScaler().fit(X_train)
-    return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
-
-
-def objective(model, X, y, C):
-    """F / n of DESIGN.md, evaluated independently of the fitted solver."""
-    linear_loss = LinearLoss(MultinomialLoss(), len(model.classes_), X.shape[1], True)
-    coef = linear_loss.pack(model.coef_, model.intercept_)
-    codes = np.searchsorted(model.classes_, y)
-    return linear_loss.loss(coef, X, codes, np.ones(len(y)), 1 / (C * len(y)))
-
 
 # Adaptive schedule, tighter tol; on digits (condition number ~1e5 at C=0.1)
 # smaller batches: with 256, plain minibatch SGD stalled 1.5e-3 to 1e-2 above

@@ -183,15 +183,30 @@ class LinearLoss:
         """
         if weight_sum is None:
             weight_sum = _total_weight(sample_weight, self.namespace)
+        loss_sum, gradient = self.sums(coef, X, y, sample_weight, per_output)
+        return self.scaled(coef, loss_sum, gradient, l2_reg_strength, weight_sum)
+
+    def sums(self, coef, X, y, sample_weight, per_output=False):
+        """The unscaled parts of :meth:`loss_gradient`, which add up over any
+        split of the rows (Dask's chunks): ``sum_i s_i loss_i`` (per output
+        with ``per_output``) and, packed as ``coef``, ``(P - Y) @ X`` and the
+        residual sums of the intercepts."""
         gradient = np.empty_like(coef, dtype=np.float64)
-        grad_weights, grad_intercept = self.unpack(gradient)
         products = self._products if self.namespace is None else self._device_products
         loss_sum = products(coef, X, y, sample_weight, per_output, gradient)
+        return loss_sum, gradient
+
+    def scaled(self, coef, loss_sum, gradient, l2_reg_strength, weight_sum):
+        """Objective and gradient from the :meth:`sums` of all rows: divided
+        by ``weight_sum``, with the L2 term; ``gradient`` is scaled in place.
+        An array ``loss_sum`` (per output) gives an objective per output."""
+        grad_weights, grad_intercept = self.unpack(gradient)
         weights, _ = self.unpack(coef)
         grad_weights *= 1.0 / weight_sum
         objective = loss_sum / weight_sum
         if l2_reg_strength > 0:
             grad_weights += l2_reg_strength * weights
+            per_output = np.ndim(loss_sum) > 0
             objective += _l2_penalty(weights, l2_reg_strength, per_output)
         if grad_intercept is not None:
             grad_intercept /= weight_sum
@@ -269,7 +284,7 @@ class LinearLoss:
     def for_outputs(self, n_outputs):
         """The same loss for a subset of ``n_outputs`` outputs of a separable
         base loss, sharing this one's logits buffer."""
-        subset = LinearLoss(
+        subset = type(self)(
             self.base_loss,
             n_outputs,
             self.n_features,

@@ -85,7 +85,18 @@ class MultinomialLoss:
         return _weighted_sum(loss, sample_weight)
 
     def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
-        """Intercepts minimising the loss with ``W = 0``: the log class priors.
+        """Intercepts minimising the loss with ``W = 0``, from all rows."""
+        totals = self.target_totals(y, sample_weight, n_outputs)
+        total_weight = float(np.sum(sample_weight, dtype=np.float64))
+        return self.intercept_from_totals(totals, total_weight, unseen_neutral)
+
+    def target_totals(self, y, sample_weight, n_outputs):
+        """``sum_i s_i y_ik`` per output, float64: what the starting
+        intercepts need of the rows, added up over any split of them."""
+        return np.bincount(y, weights=sample_weight, minlength=n_outputs)
+
+    def intercept_from_totals(self, totals, total_weight, unseen_neutral=False):
+        """The log class priors from the class totals.
 
         Centred to sum to zero, which L-BFGS then keeps (every gradient of the
         intercepts sums to zero), so the result is the same unique
@@ -93,8 +104,7 @@ class MultinomialLoss:
         class without weight gets the uniform prior ``1 / K`` (the seen ones
         share the rest) instead of the floor.
         """
-        class_weight = np.bincount(y, weights=sample_weight, minlength=n_outputs)
-        return _centred_log_prior(class_weight, unseen_neutral)
+        return _centred_log_prior(totals, unseen_neutral)
 
 
 def _centred_log_prior(class_weight, unseen_neutral=False):
@@ -146,12 +156,9 @@ class SoftMultinomialLoss(MultinomialLoss):
         residual = (exp / sum_exp - y) * sample_weight
         return _weighted_sum_xp(loss, sample_weight, xp, accumulate), residual
 
-    def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
-        """Intercepts minimising the loss with ``W = 0``: the log of the
-        weighted mean target, centred."""
-        return _centred_log_prior(
-            y @ np.asarray(sample_weight, dtype=np.float64), unseen_neutral
-        )
+    def target_totals(self, y, sample_weight, n_outputs):
+        """``sum_i s_i Y_ik``: the log priors are of the weighted mean target."""
+        return y @ np.asarray(sample_weight, dtype=np.float64)
 
 
 class SigmoidLoss:
@@ -225,21 +232,24 @@ class SigmoidLoss:
         residual = (proba - y) * sample_weight
         return _weighted_sum_xp(loss, sample_weight, xp, accumulate), residual
 
-    def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
-        """Intercepts minimising the loss with ``W = 0``: each output's log-odds.
+    fit_intercept_only = MultinomialLoss.fit_intercept_only
+
+    def target_totals(self, y, sample_weight, n_outputs):
+        """Each output's positive weight ``sum_i s_i y_ik``, float64."""
+        weights64 = np.asarray(sample_weight, dtype=np.float64)
+        if y.ndim == 1:  # class codes
+            return np.bincount(y, weights=weights64, minlength=n_outputs)
+        return y @ weights64
+
+    def intercept_from_totals(self, totals, total_weight, unseen_neutral=False):
+        """Each output's log-odds, ``log(rate / (1 - rate))``.
 
         ``unseen_neutral``: an output whose targets are all 0 (or all 1) gets
         the rate 1 / K (or 1 - 1 / K), K the number of classes, instead of the
         floor."""
-        weights64 = np.asarray(sample_weight, dtype=np.float64)
-        if y.ndim == 1:  # class codes
-            positive = np.bincount(y, weights=weights64, minlength=n_outputs)
-        else:
-            positive = y @ weights64
-        total = sample_weight.sum(dtype=np.float64)
-        rate = positive / total
+        rate = totals / total_weight
         if unseen_neutral:
-            uniform = 1 / max(n_outputs, 2)
+            uniform = 1 / max(totals.shape[0], 2)
             rate = np.where(rate <= 0, uniform, np.where(rate >= 1, 1 - uniform, rate))
         rate = np.clip(rate, _TINY, 1 - _TINY)
         return np.log(rate) - np.log1p(-rate)

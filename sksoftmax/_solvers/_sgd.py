@@ -88,6 +88,7 @@ def sgd(
     hook=None,
     namespace=None,
     rows=None,
+    epochs=None,
 ):
     """Minibatch SGD with momentum on ``loss_gradient``.
 
@@ -137,6 +138,11 @@ def sgd(
         The sorted rows of ``data`` an epoch visits (the training part of an
         early-stopping split, which is then never copied out of X); all when
         None. Host data only.
+    epochs : class, default=None
+        How an epoch visits the data, built as
+        ``epochs(loss_gradient, data, l2_reg_strength, options, arrays, rows)``:
+        :class:`LocalEpochs` when None (the rows of X, here or on its
+        device); a Dask fit visits its chunks where they live.
 
     Returns
     -------
@@ -147,9 +153,10 @@ def sgd(
         epoch.
     """
     hook = IterationHook(unit="Epoch") if hook is None else hook
-    n_samples = data[0].shape[0] if rows is None else rows.shape[0]
     arrays = _HostArrays() if namespace is None else _DeviceArrays(namespace)
-    run_epoch = _epoch_runner(loss_gradient, data, l2_reg_strength, options, namespace)
+    epochs = (LocalEpochs if epochs is None else epochs)(
+        loss_gradient, data, l2_reg_strength, options, arrays, rows
+    )
     coef, velocity = arrays.resume(coef, state.get("velocity"))
     t = state.get("t", 0)
     rng = random_state if random_state is not None else np.random.RandomState(0)
@@ -157,18 +164,13 @@ def sgd(
     rule = StoppingRule(options.tol, options.n_iter_no_change, validation_score)
     start = state.get("start_objective")
     if start is None:  # one minibatch evaluation
-        batch = min(options.batch_size, n_samples)  # in bounds, as the standard asks
-        first = slice(0, batch) if rows is None else rows[:batch]
-        start = arrays.first_batch_objective(
-            loss_gradient, coef, data, first, l2_reg_strength
-        )
+        start = epochs.first_objective(coef)
     divergence = Divergence(start, l2_reg_strength)
     converged = stopped = False
     for epoch in range(max_iter):
         step = schedule.step
-        order = _visiting_order(rng, n_samples, rows, options.shuffle)
-        epoch_loss = run_epoch(coef, velocity, arrays.order(order), step)
-        t += n_samples
+        epoch_loss = epochs.run(coef, velocity, epochs.order(rng), step)
+        t += epochs.n_samples
         epoch_loss, coef_finite = arrays.outcome(epoch_loss, coef)
         divergence.check(epoch, epoch_loss, coef_finite, step)
         if hook.loss_curve and epoch_loss > hook.loss_curve[-1]:
@@ -193,28 +195,45 @@ def sgd(
     return _result(arrays, coef, state, rule, hook, (converged, stopped))
 
 
-def _epoch_runner(loss_gradient, data, l2_reg_strength, options, namespace):
-    """``run(coef, velocity, order, step) -> objective``: one epoch, on the
-    host, or on X's device when ``namespace`` is given."""
-    run_epoch = functools.partial(
-        _epoch if namespace is None else _device_epoch,
-        loss_gradient,
-        data=data,
-        l2_reg_strength=l2_reg_strength,
-        options=options,
-    )
-    if namespace is not None:
-        run_epoch = functools.partial(run_epoch, xp=namespace.xp)
-    return run_epoch
+class LocalEpochs:
+    """Epochs over the rows of X, on the host or on X's device (``arrays``).
 
+    An epochs object tells the solver how many samples an epoch visits
+    (``n_samples``), the objective of its first minibatch, the order of an
+    epoch's visits, and runs an epoch: ``run(coef, velocity, order, step)``
+    updates both in place and returns the weighted mean minibatch objective.
+    """
 
-def _visiting_order(rng, n_samples, rows, shuffle):
-    """The rows an epoch visits, in order: all or ``rows``, shuffled or not
-    (None: all, in order)."""
-    order = rng.permutation(n_samples) if shuffle else None
-    if rows is not None:
-        order = rows if order is None else rows[order]
-    return order
+    def __init__(self, loss_gradient, data, l2_reg_strength, options, arrays, rows):
+        self.n_samples = data[0].shape[0] if rows is None else rows.shape[0]
+        self._loss_gradient, self._data, self._rows = loss_gradient, data, rows
+        self._l2, self._options, self._arrays = l2_reg_strength, options, arrays
+        namespace = getattr(arrays, "namespace", None)
+        self.run = functools.partial(
+            _epoch if namespace is None else _device_epoch,
+            loss_gradient,
+            data=data,
+            l2_reg_strength=l2_reg_strength,
+            options=options,
+        )
+        if namespace is not None:
+            self.run = functools.partial(self.run, xp=namespace.xp)
+
+    def first_objective(self, coef):
+        """The objective of the first minibatch at ``coef``, a float."""
+        batch = min(self._options.batch_size, self.n_samples)  # in bounds
+        first = slice(0, batch) if self._rows is None else self._rows[:batch]
+        return self._arrays.first_batch_objective(
+            self._loss_gradient, coef, self._data, first, self._l2
+        )
+
+    def order(self, rng):
+        """The rows an epoch visits, in order: all or ``rows``, shuffled or
+        not (None: all, in order)."""
+        order = rng.permutation(self.n_samples) if self._options.shuffle else None
+        if self._rows is not None:
+            order = self._rows if order is None else self._rows[order]
+        return self._arrays.order(order)
 
 
 class _Arrays:
