@@ -9,6 +9,8 @@ import pytest
 collect_ignore = []
 if importlib.util.find_spec("skl2onnx") is None:
     collect_ignore.append("sksoftmax/onnx.py")
+if importlib.util.find_spec("distributed") is None:
+    collect_ignore.append("sksoftmax/_dask")
 
 
 def pytest_collection_modifyitems(items):

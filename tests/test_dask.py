@@ -23,10 +23,10 @@ from sksoftmax import (
     SoftmaxRegression,
     SoftmaxRegressionCV,
 )
-from sksoftmax._dask._chunks import Chunks
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
+Chunks = pytest.importorskip("sksoftmax._dask._chunks").Chunks
 
 pytestmark = pytest.mark.filterwarnings(
     # the cluster's own shutdown chatter, not ours
