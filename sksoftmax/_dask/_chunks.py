@@ -8,7 +8,6 @@ fit. An evaluation of the objective sends the coefficients once, computes
 the same ``F / S`` as in memory, in another summation order.
 """
 
-import weakref
 from dataclasses import dataclass, replace
 
 import dask
@@ -23,12 +22,6 @@ from .._targets import _class_totals, sample_weights, smoothed
 # parts a node of the summation tree adds (dask's reductions use 8 too)
 _SPLIT_EVERY = 8
 
-# Each chunk's logits buffer, kept in its worker between evaluations as
-# LinearLoss keeps its own in memory (never pickled; freed with the chunk).
-# Allocated per evaluation, its pages were faulted in anew each time: Dask's
-# workers set MALLOC_TRIM_THRESHOLD_, so glibc returns freed memory at once.
-_LOGITS_BUFFERS = weakref.WeakKeyDictionary()
-
 
 @dataclass(frozen=True)
 class ChunkSpec:
@@ -41,7 +34,7 @@ class ChunkSpec:
     class_weight: dict | None
 
 
-@dataclass(eq=False)  # hashed by identity: a key of _LOGITS_BUFFERS
+@dataclass
 class Chunk:
     """One chunk, ready for the objective: X, target, weights, and the
     problem it encodes (without its arrays)."""
@@ -150,7 +143,6 @@ def _chunk_sums(chunk, loss_spec, coef, outputs, per_output):
         target = output_targets(target, n_outputs, outputs)
         n_outputs = len(outputs)
     loss = LinearLoss(base_loss, n_outputs, n_features, fit_intercept)
-    loss._buffers = _LOGITS_BUFFERS.setdefault(chunk, {"raw": None})
     return loss.sums(coef, chunk.X, target, chunk.sample_weight, per_output)
 
 

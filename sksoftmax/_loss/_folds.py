@@ -12,7 +12,7 @@ every fold together, and never copied per fold.
 
 import numpy as np
 
-from ._linear import LinearLoss, _l2_penalty, loss_gradient_by_columns
+from ._linear import LinearLoss, _l2_penalty
 from ._per_sample import SigmoidLoss
 
 
@@ -93,8 +93,7 @@ class FoldedLoss:
         loss_sums = np.empty(len(runs))
         for i, run in enumerate(runs):
             rows = slice(i * self.run_outputs, (i + 1) * self.run_outputs)
-            loss_sums[i] = loss_gradient_by_columns(
-                self.linear_loss.base_loss,
+            loss_sums[i] = self.linear_loss.base_loss.weighted_loss_gradient_inplace(
                 self._run_target(run, target, X.dtype),
                 raw[rows],
                 self.fold_weights[self.fold(run)],

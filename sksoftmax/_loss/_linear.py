@@ -8,31 +8,6 @@ from scipy import sparse
 from .._array_api import to_host
 from ._per_sample import _weighted_sum
 
-# Logits (entries) the elementwise kernel takes at a time: a block of
-# columns of the (K, n) buffer, 512 KiB of float64, stays in cache through
-# the kernel's passes, and its per-sample temporaries (a few KiB each) come
-# from the heap instead of fresh pages. Whole-buffer passes allocated
-# n-sized temporaries: with glibc's dynamic mmap threshold off (Dask's
-# workers set MALLOC_TRIM_THRESHOLD_) every one of them was page-faulted anew.
-_KERNEL_ENTRIES = 1 << 16
-
-
-def loss_gradient_by_columns(base_loss, y, raw, sample_weight, per_output=False):
-    """``base_loss.weighted_loss_gradient_inplace`` over the logits ``raw``
-    (n_outputs, n_samples), a block of samples (columns) at a time: the
-    loss sum (per output with ``per_output``); ``raw`` becomes the weighted
-    residuals."""
-    n_outputs, n_samples = raw.shape
-    block = max(256, _KERNEL_ENTRIES // max(n_outputs, 1))
-    kwargs = {"per_output": True} if per_output else {}
-    loss_sum = 0.0
-    for first in range(0, n_samples, block):
-        columns = slice(first, first + block)
-        loss_sum = loss_sum + base_loss.weighted_loss_gradient_inplace(
-            y[..., columns], raw[:, columns], sample_weight[columns], **kwargs
-        )
-    return loss_sum
-
 
 def _total_weight(sample_weight, namespace):
     if namespace is None:
@@ -241,8 +216,9 @@ class LinearLoss:
         """numpy: the summed loss; ``gradient`` gets the unscaled residual
         products ``(P - Y) @ X`` and, for intercepts, the residual sums."""
         raw = self.raw_prediction(coef, X, out=self._raw_buffer(X.shape[0], X.dtype))
-        loss_sum = loss_gradient_by_columns(
-            self.base_loss, y, raw, sample_weight, per_output
+        loss_kwargs = {"per_output": True} if per_output else {}
+        loss_sum = self.base_loss.weighted_loss_gradient_inplace(
+            y, raw, sample_weight, **loss_kwargs
         )
         # raw now holds s_i (p_i - y_i), one row per output
         grad_weights, grad_intercept = self.unpack(gradient)

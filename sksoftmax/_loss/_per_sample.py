@@ -73,14 +73,15 @@ class MultinomialLoss:
         are shifted by their maximum before ``exp``, so nothing overflows
         whatever their size.
         """
-        # (y_i, i) pairs: raw_prediction may be a view of a block of columns
-        true_class = (y, np.arange(raw_prediction.shape[1]))
-        true_logit = raw_prediction[true_class]
+        n_classes, n_samples = raw_prediction.shape
+        flat = raw_prediction.reshape(-1)
+        true_index = y * n_samples + np.arange(n_samples)
+        true_logit = flat[true_index]
         max_logit, sum_exp = _exp_shifted_inplace(raw_prediction)
         # logsumexp(z_i) - z_{i, y_i}, from the shifted logits
         loss = np.log(sum_exp) + (max_logit - true_logit)
         raw_prediction *= sample_weight / sum_exp
-        raw_prediction[true_class] -= sample_weight
+        flat[true_index] -= sample_weight
         return _weighted_sum(loss, sample_weight)
 
     def fit_intercept_only(self, y, sample_weight, n_outputs, unseen_neutral=False):
