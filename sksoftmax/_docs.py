@@ -6,7 +6,7 @@ import re
 # estimator's docstring where it says %(parameters)s.
 PARAMETERS_DOC = """C : float, default=1.0
         Inverse L2 regularisation strength, exactly as in
-        ``LogisticRegression``; ``np.inf`` means no penalty.
+        :class:`~sklearn.linear_model.LogisticRegression`; ``np.inf`` means no penalty.
     fit_intercept : bool, default=True
         Whether to fit an unpenalised intercept per output.
     solver : {"lbfgs", "sgd"}, default="lbfgs"
@@ -31,7 +31,7 @@ PARAMETERS_DOC = """C : float, default=1.0
     batch_size : int, default=256
         SGD minibatch size, capped at n_samples.
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        SGD step-size schedule, as in ``MLPClassifier``: "constant" keeps
+        SGD step-size schedule, as in :class:`~sklearn.neural_network.MLPClassifier`: "constant" keeps
         ``learning_rate_init``; "invscaling" sets it to
         ``learning_rate_init / (t + 1) ** power_t`` after each epoch, t the
         samples seen; "adaptive" divides it by 5 whenever more than

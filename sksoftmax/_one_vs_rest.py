@@ -33,7 +33,7 @@ class OneVsRestSigmoid(_BaseSoftmaxFamily):
       ``SoftmaxRegression(C / 2)``: a two-class softmax is a sigmoid);
     - multiclass y: K sigmoids of class k against the rest; ``predict_proba``
       normalises them to sum to one (in log space, so no row is ever all
-      zero), as ``OneVsRestClassifier`` does; equals
+      zero), as :class:`~sklearn.multiclass.OneVsRestClassifier` does; equals
       ``OneVsRestClassifier(LogisticRegression(C))``;
     - multilabel indicator y, or soft per-label targets in [0, 1] (the
       BCE against each column): ``classes_`` is ``arange(n_labels)``,
