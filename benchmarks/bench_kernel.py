@@ -26,7 +26,6 @@ from threadpoolctl import threadpool_info, threadpool_limits
 from sksoftmax._loss import LinearLoss, MultinomialLoss, SigmoidLoss
 
 
-
 def evaluation_and_floor(X, n_classes, repeat):
     """Median seconds of one evaluation and of its two products."""
     n_samples, n_features = X.shape

@@ -2,8 +2,9 @@
 Choosing C with GridSearchCV
 ============================
 
-:class:`~sksoftmax.SoftmaxRegression` in a :class:`~sklearn.pipeline.Pipeline` with a scaler, searched
-over ``C`` with cross-validation. The validation curve shows the usual shape:
+:class:`~sksoftmax.SoftmaxRegression` in a
+:class:`~sklearn.pipeline.Pipeline` with a scaler, searched over ``C`` with
+cross-validation. The validation curve shows the usual shape:
 too small a ``C`` underfits, too large a ``C`` fits noise.
 """
 

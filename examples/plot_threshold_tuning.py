@@ -8,8 +8,9 @@ Three uses of :class:`~sksoftmax.SoftmaxRegression`'s probabilities.
    multiclass problem; the reliability diagram compares before and after.
 2. A costly error: on breast-cancer data a missed malignant tumour (class 0)
    is far worse than a false alarm. Counting a miss as 10 false alarms,
-   :class:`~sklearn.model_selection.TunedThresholdClassifierCV` moves the threshold to the lowest expected
-   cost: more malignant tumours caught, for a few more false alarms.
+   :class:`~sklearn.model_selection.TunedThresholdClassifierCV` moves the
+   threshold to the lowest expected cost: more malignant tumours caught, for
+   a few more false alarms.
 3. Uncertainty: the predictive entropy is larger on the samples the model
    gets wrong.
 """

@@ -31,7 +31,8 @@ PARAMETERS_DOC = """C : float, default=1.0
     batch_size : int, default=256
         SGD minibatch size, capped at n_samples.
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        SGD step-size schedule, as in :class:`~sklearn.neural_network.MLPClassifier`: "constant" keeps
+        SGD step-size schedule, as in
+        :class:`~sklearn.neural_network.MLPClassifier`: "constant" keeps
         ``learning_rate_init``; "invscaling" sets it to
         ``learning_rate_init / (t + 1) ** power_t`` after each epoch, t the
         samples seen; "adaptive" divides it by 5 whenever more than
