@@ -1,6 +1,8 @@
 """Sphinx configuration of the sksoftmax documentation."""
 
+import importlib.util
 import os
+import shutil
 import sys
 import warnings
 import zlib
@@ -93,6 +95,31 @@ sphinx_gallery_conf = {
     "doc_module": ("sksoftmax",),
     "backreferences_dir": "generated/backreferences",
 }
+
+# Math is rendered by MathJax served with the site, not fetched from a CDN:
+# a reader without network (or this build machine) saw raw TeX. MathJax 2
+# ships in jupyter-server-mathjax (the docs extra); its files are copied
+# next to the pages, and found without importing the package (which would
+# import jupyter_server).
+_MATHJAX = importlib.util.find_spec("jupyter_server_mathjax")
+if _MATHJAX is not None:
+    _MATHJAX_STATIC = os.path.join(os.path.dirname(__file__), "_build", "mathjax")
+    shutil.copytree(
+        os.path.join(_MATHJAX.submodule_search_locations[0], "static"),
+        os.path.join(_MATHJAX_STATIC, "mathjax"),
+        dirs_exist_ok=True,
+    )
+    html_static_path = [_MATHJAX_STATIC]
+    mathjax_path = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full"
+    mathjax2_config = {
+        "tex2jax": {
+            "inlineMath": [["\\(", "\\)"]],
+            "displayMath": [["\\[", "\\]"]],
+            "processEscapes": True,
+            "ignoreClass": "document",
+            "processClass": "math|output_area",
+        }
+    }
 
 html_theme = "pydata_sphinx_theme"
 html_title = "sksoftmax"
