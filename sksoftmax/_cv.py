@@ -13,9 +13,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ._base import _atomic
 from ._callbacks import FitTasks
 from ._cv_path import HeldOutPredictions, lbfgs_path
-from ._dask_dispatch import is_dask_collection
 from ._docs import fill_cv_doc
-from ._fit_data import FitData
+from ._fit_data import fit_data
 from ._one_vs_rest import OneVsRestSigmoid
 from ._softmax import SoftmaxRegression
 from ._training import fitted_attributes
@@ -118,13 +117,7 @@ class _CrossValidated:
         base = self._base_class(**self._base_params())
         # the folds are fitted in numpy on the host (X of another library:
         # numpy's view or a host copy)
-        if is_dask_collection(X) or is_dask_collection(y):
-            raise TypeError(
-                f"{type(self).__name__} fits its folds in memory and takes no "
-                "Dask collections; search C with GridSearchCV over "
-                "SoftmaxRegression or OneVsRestSigmoid, or fit on a sample."
-            )
-        data = FitData(
+        data = fit_data(
             self, X, y, sample_weight, on_device=False, apply_class_weight=False
         )
         Cs = np.sort(self._Cs())  # the path: from strong to weak regularisation

@@ -83,10 +83,10 @@ def _prepare(spec, X, y, sample_weight):
     return Chunk(X, problem.target, weights, meta)
 
 
-def _class_weight_totals(spec, X_dtype, y, sample_weight):
+def _class_weight_totals(spec, y, sample_weight):
     """One chunk's total weight per class, before class weights."""
     problem = _encoded(spec, y)
-    rows = np.empty((len(y), 0), dtype=X_dtype)
+    rows = np.empty((len(y), 0), dtype=spec.dtype)
     weights = sample_weights(sample_weight, rows, problem, spec.classes, None, False)
     return (_class_totals(problem, weights, len(spec.classes)),)
 
@@ -107,31 +107,42 @@ def tree_sum(parts):
     return parts[0]
 
 
-def class_weight_totals(spec, dtype, blocks):
+def class_weight_totals(spec, blocks):
     """The total weight of each class over all chunks (for "balanced")."""
-    parts = [
-        dask.delayed(_class_weight_totals)(spec, dtype, y, w) for _, y, w in blocks
-    ]
+    parts = [dask.delayed(_class_weight_totals)(spec, y, w) for _, y, w in blocks]
     return dask.compute(tree_sum(parts))[0][0]
 
 
 def _summary(chunk, batch_size, fit_intercept):
     """What the driver needs of a chunk: its problem, weight, target totals
-    and rows, and for SGD's step its ``batch_size`` largest squared row
-    norms (plus the intercept's 1) and its smallest and largest weight."""
+    and rows, and for SGD's step (``batch_size`` not None) its
+    ``batch_size`` largest squared row norms (plus the intercept's 1) and its
+    smallest and largest weight."""
     problem, weights = chunk.problem, chunk.sample_weight
     totals = problem.base_loss.target_totals(chunk.target, weights, problem.n_outputs)
-    sq_norms = squared_row_norms(chunk.X) + int(fit_intercept)
-    top = min(batch_size, sq_norms.shape[0])
-    sq_norms.partition(-top)
-    return {
+    summary = {
         "problem": problem,
         "weight_sum": float(weights.sum(dtype=np.float64)),
         "target_totals": totals,
         "n_samples": chunk.X.shape[0],
-        "top_sq_norms": sq_norms[-top:],
-        "weight_range": (weights.min(), weights.max()),
     }
+    if batch_size is not None:
+        sq_norms = squared_row_norms(chunk.X) + int(fit_intercept)
+        top = min(batch_size, sq_norms.shape[0])
+        sq_norms.partition(-top)
+        summary["top_sq_norms"] = sq_norms[-top:]
+        summary["weight_range"] = (weights.min(), weights.max())
+    return summary
+
+
+def _batch_sq_norm(summaries, batch_size):
+    """:meth:`FitData.batch_sq_norm` over all rows, from the chunks'
+    summaries: the ``batch_size`` largest norms of all rows are among each
+    chunk's ``batch_size`` largest."""
+    low = min(summary["weight_range"][0] for summary in summaries)
+    high = max(summary["weight_range"][1] for summary in summaries)
+    tops = np.concatenate([summary["top_sq_norms"] for summary in summaries])
+    return largest_batch_mean(tops, low == high, batch_size)
 
 
 def _chunk_sums(chunk, loss_spec, coef, outputs, per_output):
@@ -156,8 +167,9 @@ class Chunks:
         ``(X, y, sample_weight)`` delayed blocks, one per chunk.
     n_features : int
     fit_intercept : bool
-    batch_size : int
-        SGD's minibatch size (for the step size "auto").
+    batch_size : int or None
+        SGD's minibatch size (for the step size "auto"); None for L-BFGS,
+        which needs no row norms.
     persist : bool
         Keep the prepared chunks in the workers' memory for the fit (many
         passes); else prepare each chunk again whenever it is visited (one
@@ -172,10 +184,8 @@ class Chunks:
     target_totals : ndarray
         ``sum_i s_i y_ik`` per output (the starting intercepts).
     n_samples : int
-    batch_sq_norm : float
-        :meth:`FitData.batch_sq_norm` over all rows (the ``batch_size``
-        largest norms of all rows are among each chunk's ``batch_size``
-        largest).
+    batch_sq_norm : float or None
+        :meth:`FitData.batch_sq_norm` over all rows (None for L-BFGS).
     """
 
     def __init__(self, spec, blocks, n_features, fit_intercept, batch_size, persist):
@@ -190,13 +200,9 @@ class Chunks:
         self.weight_sum = sum(part["weight_sum"] for part in parts)
         self.target_totals = sum(part["target_totals"] for part in parts)
         self.n_samples = sum(part["n_samples"] for part in parts)
-        low = min(part["weight_range"][0] for part in parts)
-        high = max(part["weight_range"][1] for part in parts)
-        self.batch_sq_norm = largest_batch_mean(
-            np.concatenate([part["top_sq_norms"] for part in parts]),
-            low == high,
-            batch_size,
-        )
+        self.batch_sq_norm = None
+        if batch_size is not None:
+            self.batch_sq_norm = _batch_sq_norm(parts, batch_size)
         self.loss_spec = (
             problem.base_loss,
             problem.n_outputs,

@@ -21,8 +21,8 @@ class DaskFitData(FitData):
     persisted there for the fit; nothing of X is gathered on the client.
     The objective (``linear_loss``, a :class:`ChunkedLoss`) takes
     ``objective_data = (chunks, None, None)``, and SGD visits the chunks
-    with :class:`ChunkEpochs`. The parameters are FitData's
-    (the CV estimators' ``apply_class_weight`` is not among them).
+    with :class:`ChunkEpochs`. The parameters are FitData's; the CV
+    estimators' ``apply_class_weight=False`` is refused.
     """
 
     sgd_epochs = ChunkEpochs
@@ -37,9 +37,10 @@ class DaskFitData(FitData):
         reset=True,
         on_device=True,
         kind=None,
+        apply_class_weight=True,
         one_pass=False,
     ):
-        _check_supported(estimator)
+        _check_supported(estimator, apply_class_weight)
         inputs = RowChunked(estimator, X, y, sample_weight, reset=reset)
         encoder = estimator._target_encoder(inputs.y, inputs.columns)
         _check_kind(estimator, encoder, kind)
@@ -56,7 +57,8 @@ class DaskFitData(FitData):
             blocks,
             n_features,
             estimator.fit_intercept,
-            estimator.batch_size,
+            # row norms for SGD's step only
+            estimator.batch_size if estimator.solver == "sgd" or one_pass else None,
             persist=not one_pass,
         )
         check_total_weight(self.chunks.weight_sum)
@@ -98,7 +100,13 @@ class DaskFitData(FitData):
         return self.chunks.batch_sq_norm
 
 
-def _check_supported(estimator):
+def _check_supported(estimator, apply_class_weight):
+    if not apply_class_weight:  # the CV estimators weigh each fold themselves
+        raise TypeError(
+            f"{type(estimator).__name__} fits its folds in memory and takes no "
+            "Dask collections; search C with GridSearchCV over "
+            "SoftmaxRegression or OneVsRestSigmoid, or fit on a sample."
+        )
     if estimator.solver == "sgd" and estimator.early_stopping:
         raise ValueError(
             "early_stopping is not supported on Dask collections: the "
@@ -114,7 +122,7 @@ def _with_class_weight(spec, class_weight, blocks):
     if class_weight is None:
         return spec
     if isinstance(class_weight, str):  # "balanced"
-        totals = class_weight_totals(spec, spec.dtype, blocks)
+        totals = class_weight_totals(spec, blocks)
         per_class = balanced_class_weight(totals, spec.classes)
         class_weight = dict(zip(spec.classes.tolist(), per_class.tolist(), strict=True))
     return replace(spec, class_weight=class_weight)

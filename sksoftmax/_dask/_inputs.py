@@ -98,10 +98,7 @@ def _as_array(obj, name, rows=None):
             obj = obj.compute_chunk_sizes()
         return obj
     if dask.is_dask_collection(obj):
-        raise TypeError(
-            f"{name} is a {type(obj).__name__}; sksoftmax takes dask arrays, "
-            "DataFrames and Series."
-        )
+        raise unsupported(obj, name)
     if rows is None:
         raise TypeError(f"{name} must be a dask array or DataFrame here.")
     array = np.asarray(obj)
@@ -111,6 +108,14 @@ def _as_array(obj, name, rows=None):
             f"{sum(rows)}."
         )
     return da.from_array(array, chunks=(rows,) + array.shape[1:])
+
+
+def unsupported(obj, name):
+    """The error for a Dask collection that is not an array or DataFrame."""
+    return TypeError(
+        f"{name} is a {type(obj).__name__}; sksoftmax takes dask arrays, "
+        "DataFrames and Series."
+    )
 
 
 def _aligned(array, X, name):

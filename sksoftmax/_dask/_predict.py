@@ -1,10 +1,11 @@
 """Predictions on Dask collections: lazy dask arrays with X's row chunks,
 each block computed by the fitted estimator where X's block lives."""
 
+import dask.array as da
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._inputs import _as_array, _described
+from ._inputs import _described, unsupported
 
 
 def _on_block(block, estimator, method, columns):
@@ -26,10 +27,11 @@ def predict_lazily(estimator, method, X):
     columns = None
     if hasattr(X, "columns") and hasattr(estimator, "feature_names_in_"):
         columns = list(X.columns)
+    # lazy: unknown chunk sizes (a DataFrame's partitions) stay unknown
     if hasattr(X, "to_dask_array"):
-        X = X.to_dask_array()  # lazy: the partitions' lengths stay unknown
-    else:
-        X = _as_array(X, "X")
+        X = X.to_dask_array()
+    elif not isinstance(X, da.Array):
+        raise unsupported(X, "X")
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
     if X.numblocks[1] > 1:
