@@ -19,7 +19,15 @@ def sample_weights(kind, y):
         return np.random.default_rng(0).uniform(0.2, 3.0, y.shape[0]), None
     if kind == "balanced":
         return None, "balanced"
+    if kind == "dict":
+        return None, {0: 3.0, 4: 0.5, 7: 2.0}
     return None, None
+
+
+# SGD run until it stops on its own: adaptive schedule, tight tol
+SGD_TO_OPTIMUM = dict(
+    solver="sgd", learning_rate="adaptive", tol=1e-6, max_iter=3000, random_state=0
+)
 
 
 def ref_weights(sw, class_weight, y):

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import objective, split
+from helpers import SGD_TO_OPTIMUM, objective, sample_weights, split
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.datasets import load_digits
@@ -66,17 +66,6 @@ def sparse_chunked(X):
     return chunked(X).map_blocks(sparse.csr_matrix, dtype=X.dtype)
 
 
-def weights_of(kind, y):
-    """(sample_weight, class_weight) of a weighting case."""
-    if kind == "sample_weight":
-        return np.random.default_rng(0).uniform(0.2, 3.0, y.shape[0]), None
-    if kind == "dict":
-        return None, {0: 3.0, 4: 0.5, 7: 2.0}
-    if kind == "balanced":
-        return None, "balanced"
-    return None, None
-
-
 def assert_same_model(model, reference, atol=1e-6):
     assert_allclose(model.coef_, reference.coef_, rtol=0, atol=atol)
     assert_allclose(model.intercept_, reference.intercept_, rtol=0, atol=atol)
@@ -88,17 +77,17 @@ def assert_same_model(model, reference, atol=1e-6):
     [
         (SoftmaxRegression, "dense", None),
         (SoftmaxRegression, "sparse", None),
-        (SoftmaxRegression, "dense", "sample_weight"),
+        (SoftmaxRegression, "dense", "weights"),
         (SoftmaxRegression, "sparse", "dict"),
         (SoftmaxRegression, "dense", "balanced"),
         (OneVsRestSigmoid, "dense", None),
-        (OneVsRestSigmoid, "sparse", "sample_weight"),
+        (OneVsRestSigmoid, "sparse", "weights"),
         (OneVsRestSigmoid, "dense", "balanced"),
     ],
 )
 def test_lbfgs_equals_the_in_memory_fit(client, digits, Estimator, layout, weighting):
     X, y = digits
-    sample_weight, class_weight = weights_of(weighting, y)
+    sample_weight, class_weight = sample_weights(weighting, y)
     reference = Estimator(class_weight=class_weight, **EXACT)
     reference.fit(X, y, sample_weight=sample_weight)
     X_dask = chunked(X) if layout == "dense" else sparse_chunked(X)
@@ -159,6 +148,11 @@ def test_lazy_predictions_equal_in_memory(client, digits, Estimator):
     predicted = model.predict(sparse_chunked(X))
     assert predicted.chunks == (CHUNKS,)
     assert_array_equal(predicted.compute(), model.predict(X))
+    # rows filtered lazily: chunk sizes unknown, and left so (nothing computed)
+    kept = X[:, 10] > 0
+    filtered = model.predict_proba(X_dask[da.from_array(kept, chunks=CHUNKS)])
+    assert np.isnan(filtered.shape[0])
+    assert_allclose(filtered.compute(), model.predict_proba(X[kept]), rtol=1e-12)
 
 
 def test_sgd_without_shuffling_equals_in_memory_sgd(client, digits):
@@ -193,14 +187,7 @@ def test_sgd_over_chunks_reaches_the_lbfgs_objective(client):
     exact = SoftmaxRegression(C=C, tol=1e-8, max_iter=10_000).fit(X_train, y_train)
     chunks = ((200, 150, 197, 200, 200, 200, 200),)
     model = SoftmaxRegression(
-        C=C,
-        solver="sgd",
-        learning_rate="adaptive",
-        tol=1e-6,
-        max_iter=3000,
-        batch_size=32,
-        n_iter_no_change=10,
-        random_state=0,
+        C=C, batch_size=32, n_iter_no_change=10, **SGD_TO_OPTIMUM
     ).fit(
         da.from_array(X_train, chunks=chunks + (64,)),
         da.from_array(y_train, chunks=chunks),

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from helpers import objective, split
+from helpers import SGD_TO_OPTIMUM, objective, split
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.datasets import load_digits, load_iris, make_classification
@@ -27,15 +27,7 @@ SGD_CASES = [
 def test_sgd_reaches_the_lbfgs_objective(load, C, options):
     X_train, X_test, y_train, y_test = split(load)
     exact = SoftmaxRegression(C=C, tol=1e-8, max_iter=10_000).fit(X_train, y_train)
-    model = SoftmaxRegression(
-        C=C,
-        solver="sgd",
-        learning_rate="adaptive",
-        tol=1e-6,
-        max_iter=3000,
-        random_state=0,
-        **options,
-    ).fit(X_train, y_train)
+    model = SoftmaxRegression(C=C, **SGD_TO_OPTIMUM, **options).fit(X_train, y_train)
     f_sgd = objective(model, X_train, y_train, C)
     f_exact = objective(exact, X_train, y_train, C)
     assert f_exact <= f_sgd <= f_exact * (1 + 1e-3)
