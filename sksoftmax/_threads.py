@@ -107,3 +107,28 @@ def fit_threads(n_samples, n_features, n_outputs):
         # numpy's BLAS was not told apart: leave every library alone
         return contextlib.nullcontext()
     return limit_blas_threads(dict.fromkeys(set(libraries) - _numpy_blas, 1))
+
+
+def kernel_threads():
+    """How many threads a loss evaluation may spread its row blocks over.
+
+    The count numpy's BLAS has now, as ``fit_threads`` or the user's own
+    limits left it: the blocks take those threads while BLAS is held at one
+    (``single_threaded_numpy_blas``), so the cores are never oversubscribed.
+    One outside the main thread, which cannot change BLAS's count, and where
+    numpy's BLAS was not told apart.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return 1
+    with _lock:
+        libraries = _find_libraries()
+    if not _numpy_blas:
+        return 1
+    return min(libraries[filepath].num_threads for filepath in _numpy_blas)
+
+
+def single_threaded_numpy_blas():
+    """numpy's BLAS at one thread while the block runs (main thread only)."""
+    with _lock:
+        _find_libraries()
+    return limit_blas_threads(dict.fromkeys(_numpy_blas, 1))
