@@ -143,6 +143,21 @@ def test_sigmoid_kernel_against_scipy_special():
     assert_allclose(SigmoidLoss().loss(y, raw), per_entry.sum(axis=0), rtol=1e-12)
 
 
+def test_sigmoid_kernel_keeps_relative_precision_in_both_tails():
+    # p = 1e-300 and 1 - p = 1e-300 alike: the kernel's one-exp formulas
+    # lose nothing to cancellation where expit and log_expit do not
+    raw = np.linspace(-700, 700, 1401)[None, :]
+    y = (np.arange(1401) % 2).astype(float)[None, :]
+    sw = np.ones(1401)
+    per_entry = -(y * log_expit(raw) + (1 - y) * log_expit(-raw))
+    buffer = raw.copy()
+    loss = SigmoidLoss().weighted_loss_gradient_inplace(y, buffer, sw, per_output=True)
+    assert loss[0] == pytest.approx(per_entry.sum(), rel=1e-14)
+    # where y = 0 the residual is p itself, from 1e-304 up to 1
+    assert_allclose(buffer[y == 0], expit(raw[y == 0]), rtol=1e-14, atol=0)
+    assert_allclose(buffer[y == 1], expit(raw[y == 1]) - 1, rtol=1e-14, atol=0)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("scale", [1e4, 1e6, 1e30])
 def test_finite_for_huge_logits(dtype, scale):
