@@ -3,17 +3,20 @@ on every shape, and the fit time against LogisticRegression on a tall
 narrow problem.
 
 (1) For d in {20, 100, 784} and K in {2, 10, 100} (K = 2 is the binary
-    model: one sigmoid), float64 and float32, on 1 and on all BLAS threads:
+    model: one sigmoid), float64 and float32, on 1, 2 and all BLAS threads:
     the median time of ``LinearLoss.loss_gradient`` against the two products
     it needs, ``W @ X.T`` and ``R @ X``, alternating, as a ratio.
 (2) SoftmaxRegression against LogisticRegression on 1,000,000 x 100,
     10 classes, float64 and float32 (bench_lbfgs's comparison: fit time,
     iterations, evaluations, objectives).
 
-The SGD epoch against MLPClassifier is bench_sgd.py's.
+(3) The time of an SGD epoch against MLPClassifier(hidden_layer_sizes=())'s,
+    on 60000 x 784, 10 classes, float64 and float32 (bench_sgd.py's models,
+    3 epochs, alternating, median of 3).
 
     python benchmarks/bench_kernel.py            # n = 1,000,000 (200,000 at d = 784)
-    python benchmarks/bench_kernel.py --quick    # smoke: n = 20,000, no fits
+    python benchmarks/bench_kernel.py --quick    # smoke: n = 20,000, no fits,
+                                                 # SGD on 3000 x 50
 """
 
 import argparse
@@ -21,6 +24,7 @@ import os
 
 import numpy as np
 from bench_lbfgs import make_problem, median_time, run
+from bench_sgd import models, timed_fit
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from sksoftmax._loss import LinearLoss, MultinomialLoss, SigmoidLoss
@@ -44,7 +48,8 @@ def evaluation_and_floor(X, n_classes, repeat):
 
     def two_products():
         np.matmul(weights, X.T, out=logits)
-        np.matmul(logits, X, out=gradient)
+        # np.dot: np.matmul keeps the GIL and one thread on a (1, n) left side
+        np.dot(logits, X, out=gradient)
 
     def evaluation():
         loss.loss_gradient(coef, X, target, sample_weight, 1e-5)
@@ -80,21 +85,40 @@ def kernel_table(n_samples, dtypes, thread_counts, repeat):
             del X
 
 
+def sgd_epochs(n_samples, n_features, epochs, repeat):
+    print(f"\n(3) SGD: seconds an epoch, {n_samples} x {n_features}, {epochs} epochs")
+    X, y = make_problem(n_samples, n_features)
+    for dtype in (np.float64, np.float32):
+        fits = models(n_samples, epochs)
+        per_epoch = {name: [] for name in ("SoftmaxRegression(sgd)", "MLPClassifier")}
+        for _ in range(repeat):  # alternating
+            for name, seconds in per_epoch.items():
+                seconds.append(timed_fit(fits[name], X.astype(dtype), y)[1] / epochs)
+        ours, mlp = (float(np.median(s)) for s in per_epoch.values())
+        print(
+            f"{np.dtype(dtype).name:<9}ours {ours:.3f} s, MLPClassifier {mlp:.3f} s,"
+            f" ratio {ours / mlp:.3f}"
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke mode for CI")
     args = parser.parse_args(argv)
     print(f"uptime: {os.popen('uptime').read().strip()}")
     all_threads = max(info["num_threads"] for info in threadpool_info()) or 1
-    thread_counts = sorted({1, all_threads})
+    thread_counts = sorted({1, 2, all_threads})
     if args.quick:
         kernel_table(20_000, [np.float64], thread_counts, repeat=1)
+        sgd_epochs(3000, 50, epochs=1, repeat=1)
         return
     kernel_table(1_000_000, [np.float64, np.float32], thread_counts, repeat=3)
     print("\n(2) tall narrow: SoftmaxRegression against LogisticRegression")
     X, y = make_problem(1_000_000, 100)
     for dtype in (np.float64, np.float32):
         run(X.astype(dtype), y, 1.0, 1e-4, 1, np.dtype(dtype).name)
+    del X
+    sgd_epochs(60_000, 784, epochs=3, repeat=3)
 
 
 if __name__ == "__main__":
