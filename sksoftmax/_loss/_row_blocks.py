@@ -5,8 +5,9 @@ the core's cache while the elementwise passes (max, shift, exp, sums, scale)
 run over them, and the blocks are spread over the threads numpy's BLAS would
 otherwise use, with BLAS held at one thread (numpy's ufuncs and BLAS release
 the GIL). On this project's 2-core machine (1,000,000 x 100, 10 classes,
-float64) an evaluation took 204 ms this way against 302 ms as one (K, n)
-pass with two BLAS threads; the two matrix products alone take 197 ms.
+float64) an evaluation took 196 ms this way against 302 ms as one (K, n)
+pass with two BLAS threads; the two matrix products alone take 188 ms
+(``benchmarks/bench_kernel.py``).
 
 The blocks depend on the shape only and their sums are added in block order,
 so the result is the same, to the bit, on any number of threads.
