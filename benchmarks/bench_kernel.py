@@ -6,7 +6,7 @@ narrow problem.
     model: one sigmoid), float64 and float32, on 1, 2 and all BLAS threads:
     the median time of ``LinearLoss.loss_gradient`` against the two products
     it needs, ``W @ X.T`` and ``R @ X``, alternating, as a ratio; each timed
-    after 0.25 s of calls of its own (``settled_time``).
+    after 0.25 s of calls of its own (``median_time``'s ``settle``).
 (2) SoftmaxRegression against LogisticRegression on 1,000,000 x 100,
     10 classes, float64 and float32 (bench_lbfgs's comparison: fit time,
     iterations, evaluations, objectives).
@@ -22,10 +22,9 @@ narrow problem.
 
 import argparse
 import os
-import time
 
 import numpy as np
-from bench_lbfgs import make_problem, run
+from bench_lbfgs import make_problem, median_time, run
 from bench_sgd import models, timed_fit
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -58,26 +57,9 @@ def evaluation_and_floor(X, n_classes, repeat):
 
     floors, evaluations = [], []
     for _ in range(repeat):  # alternating
-        floors.append(settled_time(two_products))
-        evaluations.append(settled_time(evaluation))
+        floors.append(median_time(two_products, repeat=3, settle=0.25))
+        evaluations.append(median_time(evaluation, repeat=3, settle=0.25))
     return float(np.median(evaluations)), float(np.median(floors))
-
-
-def settled_time(fn, settle=0.25, timed=3):
-    """Median seconds of ``timed`` calls of ``fn``, after calling it for
-    ``settle`` seconds. OpenBLAS's threads spin for about 0.1 s after a
-    threaded call: an evaluation timed right after the two-thread products
-    took up to 1.7x as long as in a fit, where evaluations follow each other
-    (d = 20, K = 10: 120 ms against 70; K = 2: 34 against 20 for 4 calls)."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < settle:
-        fn()
-    times = []
-    for _ in range(timed):
-        begin = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - begin)
-    return float(np.median(times))
 
 
 def kernel_table(n_samples, dtypes, thread_counts, repeat):
