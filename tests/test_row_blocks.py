@@ -23,6 +23,7 @@ from sksoftmax._loss import (
     SoftMultinomialLoss,
     _row_blocks,
 )
+from sksoftmax._loss._folds import FoldedLoss
 from sksoftmax._threads import kernel_threads
 
 N_SAMPLES, N_FEATURES, N_CLASSES = 2900, 7, 4
@@ -183,3 +184,38 @@ def test_outside_the_main_thread_blocks_run_in_the_calling_thread():
         thread.start()
         thread.join()
     assert found == [1]
+
+
+@pytest.mark.parametrize("loss_name", ["hard", "sigmoid"])
+def test_folded_runs_in_blocks_equal_each_folds_written_out_objective(
+    small_blocks, loss_name
+):
+    # the CV path's objective: every fold's runs from the same row blocks
+    X, base_loss, target, sw = problem(loss_name, seed=6)
+    folds = np.random.default_rng(7).integers(0, 3, N_SAMPLES)
+    fold_weights = np.stack([np.where(folds == f, 0.0, sw) for f in range(3)])
+    folded = FoldedLoss(
+        LinearLoss(base_loss, N_CLASSES, N_FEATURES, True), fold_weights
+    )
+    runs = np.arange(folded.n_runs)
+    run_coefs = np.random.default_rng(8).normal(
+        size=(len(runs), folded.run_loss.n_coef)
+    )
+    l2 = np.array([0.1, 0.2, 0.3])
+    with threadpool_limits(limits=2, user_api="blas"):
+        values, gradients = folded.loss_gradient(runs, run_coefs, X, target, l2)
+    per_fold = folded.runs_per_fold
+    for f in range(3):
+        fold_runs = slice(f * per_fold, (f + 1) * per_fold)
+        coef = folded.linear_loss.from_rows(
+            np.concatenate([folded.run_loss.to_rows(c) for c in run_coefs[fold_runs]])
+        )
+        weights, intercept = folded.linear_loss.unpack(coef)
+        objective, gradient = written_out(
+            loss_name, X, target, fold_weights[f], weights, intercept, l2[f]
+        )
+        # a fold's runs add up to its objective (one run, or one per sigmoid)
+        assert values[fold_runs].sum() == pytest.approx(objective, rel=1e-12)
+        expected = folded.linear_loss.to_rows(gradient)
+        got = np.concatenate([folded.run_loss.to_rows(g) for g in gradients[fold_runs]])
+        assert_allclose(got, expected, rtol=1e-11, atol=1e-14)

@@ -6,8 +6,9 @@ A *run* is what one L-BFGS run of the lockstep solver minimises: one fold's
 whole softmax (K coupled outputs), or one fold's single output when the base
 loss is separable (sigmoids). Every evaluation stacks the coefficients of the
 runs still going and computes all their logits with one product ``W @ X.T``
-and all their gradients with one ``R @ X``: X is read twice per round for
-every fold together, and never copied per fold.
+and all their gradients with one ``R @ X`` (a block of rows at a time, over
+threads, as every ``LinearLoss``): X is read twice per round for every fold
+together, and never copied per fold.
 """
 
 import numpy as np
@@ -87,23 +88,26 @@ class FoldedLoss:
             np.concatenate([b for _, b in parts]) if stacked.fit_intercept else None
         )
         stacked_coef = stacked.pack(weights, intercept)
-        raw = stacked.raw_prediction(
-            stacked_coef, X, out=stacked._raw_buffer(X.shape[0], X.dtype)
-        )
-        loss_sums = np.empty(len(runs))
-        for i, run in enumerate(runs):
-            rows = slice(i * self.run_outputs, (i + 1) * self.run_outputs)
-            loss_sums[i] = self.linear_loss.base_loss.weighted_loss_gradient_inplace(
-                self._run_target(run, target, X.dtype),
-                raw[rows],
-                self.fold_weights[self.fold(run)],
-            )
-        # raw now holds every run's s_i (p_i - y_i)
+        base_loss = self.linear_loss.base_loss
+
+        def kernel(raw, rows):
+            """Each run's loss sum on the rows ``rows``, its residuals in
+            its rows of ``raw``."""
+            loss_sums = np.empty(len(runs))
+            for i, run in enumerate(runs):
+                run_rows = slice(i * self.run_outputs, (i + 1) * self.run_outputs)
+                loss_sums[i] = base_loss.weighted_loss_gradient_inplace(
+                    self._run_target(run, target[..., rows], raw.dtype),
+                    raw[run_rows],
+                    self.fold_weights[self.fold(run)][rows],
+                )
+            return loss_sums
+
         gradient = np.empty_like(stacked_coef)
+        loss_sums = stacked.blocked_products(
+            stacked_coef, X, kernel, gradient, (len(runs),)
+        )
         grad_weights, grad_intercept = stacked.unpack(gradient)
-        LinearLoss._weights_gradient(raw, X, grad_weights)
-        if grad_intercept is not None:
-            grad_intercept[:] = raw.sum(axis=1, dtype=np.float64)
         values = np.empty(len(runs))
         gradients = np.empty_like(coefs)
         for i, run in enumerate(runs):

@@ -223,54 +223,62 @@ class LinearLoss:
 
     def _products(self, coef, X, y, sample_weight, per_output, gradient):
         """numpy: the summed loss; ``gradient`` gets the unscaled residual
-        products ``(P - Y) @ X`` and, for intercepts, the residual sums.
+        products ``(P - Y) @ X`` and, for intercepts, the residual sums."""
+        loss_kwargs = {"per_output": True} if per_output else {}
 
-        A dense X of many rows goes in row blocks, over threads
-        (``_row_blocks``); each block's sums land in a row of its own and
-        are added in block order."""
-        blocks = [(0, X.shape[0])]
+        def kernel(raw, rows):
+            return self.base_loss.weighted_loss_gradient_inplace(
+                y[..., rows], raw, sample_weight[rows], **loss_kwargs
+            )
+
+        loss_shape = (self.n_outputs,) if per_output else ()
+        return self.blocked_products(coef, X, kernel, gradient, loss_shape)
+
+    def blocked_products(self, coef, X, kernel, gradient, loss_shape=()):
+        """Loss sums and residual products of X's rows, a block at a time.
+
+        ``kernel(raw, rows)`` gets the logits of the rows ``rows`` (a slice)
+        and returns their loss sums (of shape ``loss_shape``), leaving
+        ``s_i (p_i - y_i)`` in ``raw``; ``gradient`` (packed as ``coef``)
+        gets the residual products ``(P - Y) @ X`` and, for intercepts, the
+        residual sums. A dense X of many rows goes in row blocks over threads
+        (``_row_blocks``); each block's sums land in a row of their own and
+        are added in block order. Returns the summed loss sums.
+        """
+        blocks = [(None, None)]  # all of X, sparse X not sliced
         if not sparse.issparse(X):
             blocks = row_blocks(X.shape[0], self.n_outputs, self.n_features)
         if len(blocks) == 1:
-            return self._block_products(coef, X, y, sample_weight, per_output, gradient)
-        loss_shape = (len(blocks), self.n_outputs) if per_output else len(blocks)
-        loss_sums = np.empty(loss_shape)
+            return self._block_products(coef, X, slice(None), kernel, gradient)
+        loss_sums = np.empty((len(blocks), *loss_shape))
         gradients = np.empty((len(blocks), gradient.shape[0]))
 
         def block_products(worker, block):
             rows = slice(*blocks[block])
             loss_sums[block] = self._block_products(
-                coef,
-                X[rows],
-                y[..., rows],
-                sample_weight[rows],
-                per_output,
-                gradients[block],
-                worker,
+                coef, X[rows], rows, kernel, gradients[block], worker
             )
 
         for_each_block(block_products, len(blocks))
         gradients.sum(axis=0, out=gradient)
-        return loss_sums.sum(axis=0) if per_output else float(loss_sums.sum())
+        total = loss_sums.sum(axis=0)
+        return total if loss_shape else float(total)
 
-    def _block_products(
-        self, coef, X, y, sample_weight, per_output, gradient, worker=0
-    ):
-        """:meth:`_products` of one block of rows, with ``worker``'s buffer."""
-        raw = self._raw_buffer(X.shape[0], X.dtype, worker)
-        raw = self.raw_prediction(coef, X, out=raw)
-        loss_kwargs = {"per_output": True} if per_output else {}
-        loss_sum = self.base_loss.weighted_loss_gradient_inplace(
-            y, raw, sample_weight, **loss_kwargs
-        )
+    def _block_products(self, coef, X_rows, rows, kernel, gradient, worker=0):
+        """:meth:`blocked_products` of the rows ``X_rows = X[rows]``, with
+        ``worker``'s buffer."""
+        raw = self._raw_buffer(X_rows.shape[0], X_rows.dtype, worker)
+        raw = self.raw_prediction(coef, X_rows, out=raw)
+        loss_sum = kernel(raw, rows)
         # raw now holds s_i (p_i - y_i), one row per output
         grad_weights, grad_intercept = self.unpack(gradient)
-        self._weights_gradient(raw, X, grad_weights)
+        self._weights_gradient(raw, X_rows, grad_weights)
         if grad_intercept is not None:
             # a product with ones, in X's dtype: the float64 sum of float32
             # rows took 4.6x as long (70 us against 15 on 10 x 17476), and a
             # float32 evaluation at d = 20, K = 100 took 195 ms instead of 179
-            ones = self._buffer("ones", worker, X.shape[0], X.dtype, np.ones)
+            n_rows = X_rows.shape[0]
+            ones = self._buffer("ones", worker, n_rows, X_rows.dtype, np.ones)
             grad_intercept[:] = np.dot(raw, ones)
         return loss_sum
 
