@@ -245,10 +245,10 @@ class LinearLoss:
         (``_row_blocks``); each block's sums land in a row of their own and
         are added in block order. Returns the summed loss sums.
         """
-        blocks = [(None, None)]  # all of X, sparse X not sliced
+        blocks = None  # sparse X: all rows at once, never sliced
         if not sparse.issparse(X):
             blocks = row_blocks(X.shape[0], self.n_outputs, self.n_features)
-        if len(blocks) == 1:
+        if blocks is None or len(blocks) == 1:
             return self._block_products(coef, X, slice(None), kernel, gradient)
         loss_sums = np.empty((len(blocks), *loss_shape))
         gradients = np.empty((len(blocks), gradient.shape[0]))
