@@ -22,12 +22,15 @@ narrow problem.
 
 import argparse
 import os
+import warnings
 
 import numpy as np
 from bench_lbfgs import make_problem, median_time, run
-from bench_sgd import models, timed_fit
+from bench_sgd import models
+from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_info, threadpool_limits
 
+from _common import time_side_by_side
 from sksoftmax._loss import LinearLoss, MultinomialLoss, SigmoidLoss
 
 
@@ -90,12 +93,15 @@ def sgd_epochs(n_samples, n_features, epochs, repeat):
     print(f"\n(3) SGD: seconds an epoch, {n_samples} x {n_features}, {epochs} epochs")
     X, y = make_problem(n_samples, n_features)
     for dtype in (np.float64, np.float32):
-        fits = models(n_samples, epochs)
-        per_epoch = {name: [] for name in ("SoftmaxRegression(sgd)", "MLPClassifier")}
-        for _ in range(repeat):  # alternating
-            for name, seconds in per_epoch.items():
-                seconds.append(timed_fit(fits[name], X.astype(dtype), y)[1] / epochs)
-        ours, mlp = (float(np.median(s)) for s in per_epoch.values())
+        X_typed, makers = X.astype(dtype), models(n_samples, epochs)
+        fits = {
+            name: lambda make=makers[name], X=X_typed: make().fit(X, y)
+            for name in ("SoftmaxRegression(sgd)", "MLPClassifier")
+        }
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            times, _ = time_side_by_side(fits, repeat)
+        ours, mlp = (seconds / epochs for seconds in times.values())
         print(
             f"{np.dtype(dtype).name:<9}ours {ours:.3f} s, MLPClassifier {mlp:.3f} s,"
             f" ratio {ours / mlp:.3f}"
