@@ -70,14 +70,19 @@ def for_each_block(task, n_blocks):
             threading.Thread(target=work, args=(worker,), name="sksoftmax-kernel")
             for worker in range(1, n_workers)
         ]
-        for thread in others:
-            thread.start()
-        work(0)
         try:
+            for thread in others:
+                thread.start()
+            work(0)
             for thread in others:
                 thread.join()
         except BaseException as error:  # an interrupt: the others stop soon
             errors.append(error)
+            # and are joined (one never started, as an interrupt during the
+            # starts leaves some, has nothing to join)
+            for thread in others:
+                if thread.is_alive():
+                    thread.join()
             raise
     if errors:
         raise errors[0]

@@ -181,7 +181,10 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None, dtype=np.fl
     finally:
         runs.cancel()
         for thread in threads:
-            thread.join()
+            # an interrupt may land before every thread started: joining one
+            # that never started raised a RuntimeError in its place
+            if thread.is_alive():
+                thread.join()
     if runs.errors:
         raise runs.errors[0]
     return _result(runs, current, hook, stopped, (max_iter, tol, dtype))
@@ -220,7 +223,7 @@ def _result(runs, current, hook, stopped, stopping):
     if not converged.all():
         first = int(np.flatnonzero(~converged)[0])
         warn_not_converged(
-            "L-BFGS",
+            "lbfgs",
             tol,
             max_iter,
             f"outputs {np.flatnonzero(~converged).tolist()}; output {first}: "
