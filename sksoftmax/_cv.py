@@ -6,13 +6,15 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import _fit_context, clone
-from sklearn.metrics import check_scoring, get_scorer_names, log_loss, make_scorer
+from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_method_params
 
 from ._base import _atomic
 from ._callbacks import FitTasks
 from ._cv_path import HeldOutPredictions, lbfgs_path
+from ._cv_scoring import cv_scorer, metadata_router, routed_metadata, with_every_class
 from ._docs import fill_cv_doc
 from ._fit_data import fit_data
 from ._one_vs_rest import OneVsRestSigmoid
@@ -94,7 +96,7 @@ class _CrossValidated:
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_atomic
-    def fit(self, X, y, sample_weight=None, groups=None):
+    def fit(self, X, y, sample_weight=None, groups=None, **params):
         """Fit the path on every fold, choose ``C_`` and fit the final model.
 
         Parameters
@@ -102,12 +104,20 @@ class _CrossValidated:
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets, as for the estimator without CV.
+            Targets, as for the estimator without CV. Soft targets are split
+            and scored by their most probable class.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-sample weights; each fold's fit uses those of its training
-            rows (scores are unweighted, as GridSearchCV's).
+            rows. Held-out scores are weighted as GridSearchCV weighs them
+            in the installed scikit-learn: from 1.7 on, by the held-out
+            rows' weights when the scorer takes ``sample_weight``
+            (unweighted before 1.7); with metadata routing enabled, where
+            the scorer requests them (``set_score_request``).
         groups : array-like of shape (n_samples,), default=None
             Group labels for a group-aware ``cv`` splitter.
+        **params : dict
+            Other metadata for the splitter and the scorer; only with
+            metadata routing enabled.
 
         Returns
         -------
@@ -121,9 +131,14 @@ class _CrossValidated:
             self, X, y, sample_weight, on_device=False, apply_class_weight=False
         )
         Cs = np.sort(self._Cs())  # the path: from strong to weak regularisation
-        folds = list(
-            check_cv(self.cv, data.y, classifier=True).split(data.X, data.y, groups)
+        scorer = self._fold_scorer(data)
+        split_params, score_params = routed_metadata(
+            self, scorer, sample_weight, groups, params
         )
+        # soft targets are stratified by their most probable class
+        labels = data.labels
+        splitter = check_cv(self.cv, labels, classifier=True)
+        folds = list(splitter.split(data.X, labels, **split_params))
         if self.solver == "lbfgs":
             path = lbfgs_path(
                 data,
@@ -136,17 +151,28 @@ class _CrossValidated:
             )
         else:
             path = self._sgd_path(base, data, folds, Cs)
-        scorer = self._scorer(base, data)
         tasks = FitTasks(
-            self, data.X, data.y, sample_weight, lambda c: fitted_attributes(data, c)
+            self, data.X, labels, sample_weight, lambda c: fitted_attributes(data, c)
         )
         tasks.begin(len(Cs) + 1, data.prior_coef())
+        from_logits = self.scoring is None or isinstance(self.scoring, str)
         coefs, n_iter, scores = [], [], []
         with data.threads():
-            for fold_coefs, fold_n_iter in path:
+            for C, (fold_coefs, fold_n_iter) in zip(Cs, path, strict=False):
                 coefs.append(fold_coefs)
                 n_iter.append(fold_n_iter)
-                scores.append(self._fold_scores(scorer, base, data, folds, fold_coefs))
+                models = _fold_models(base, C, data, fold_coefs)
+                scores.append(
+                    _fold_scores(
+                        scorer,
+                        score_params,
+                        models,
+                        fold_coefs,
+                        data,
+                        folds,
+                        from_logits,
+                    )
+                )
                 mean_coef = fold_coefs.mean(axis=0)
                 # a callback may end the path here: the Cs not reached are left out
                 if tasks(len(coefs), None, lambda mean_coef=mean_coef: mean_coef):
@@ -170,6 +196,19 @@ class _CrossValidated:
         )
         tasks.end({})
         return self
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object: fit's metadata goes to
+        the ``cv`` splitter's ``split`` and the scorer's ``score``.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing of ``fit``'s metadata.
+        """
+        base = self._base_class(**self._base_params())
+        multilabel = False  # the request of either default scorer is the same
+        return metadata_router(self, cv_scorer(self.scoring, base, multilabel))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -195,39 +234,15 @@ class _CrossValidated:
                 model = models[f].set_params(C=C)
                 model.fit(data.X[train], data.y[train], data.sample_weight[train])
                 coefs[f] = data.linear_loss.pack(model.coef_, model.intercept_)
-                n_iter[f] = model.n_iter_
+                n_iter[f] = model.n_iter_[0]
             yield coefs, n_iter
 
-    def _fold_scores(self, scorer, base, data, folds, coefs):
-        """Each fold's held-out score, its packed coefficients ``coefs[f]``."""
-        from_logits = self.scoring is None or isinstance(self.scoring, str)
-        y = data.y
-        if data.problem.class_proba is not None:  # soft targets: their argmax
-            y = data.classes[np.argmax(y, axis=1)]
-        scores = np.empty(len(folds))
-        for f, (_, test) in enumerate(folds):
-            model = clone(base)
-            for name, value in fitted_attributes(data, coefs[f]).items():
-                setattr(model, name, value)
-            model.n_features_in_ = data.X.shape[1]
-            if from_logits:
-                decision = data.decision_rows(coefs[f], test)
-                held_out = HeldOutPredictions(model, decision)
-                scores[f] = scorer(held_out, np.arange(len(test)), y[test])
-            else:
-                scores[f] = scorer(model, data.X[test], y[test])
-        return scores
-
-    def _scorer(self, base, data):
-        if self.scoring is not None:
-            return check_scoring(base, scoring=self.scoring)
-        if data.problem.multilabel_dtype is not None:
-            return make_scorer(
-                _mean_label_log_loss,
-                greater_is_better=False,
-                response_method="predict_proba",
-            )
-        return check_scoring(base, scoring="neg_log_loss")
+    def _fold_scorer(self, data):
+        """The scorer of held-out rows, told every class of the fit."""
+        base = self._base_class(**self._base_params())
+        multilabel = data.problem.multilabel_dtype is not None
+        scorer = cv_scorer(self.scoring, base, multilabel)
+        return scorer if multilabel else with_every_class(scorer, data.classes)
 
     def _set_final(self, base, data, C, mean_coef, X, y, sample_weight):
         """The model at ``C``: refitted from the folds' mean, or that mean."""
@@ -250,15 +265,35 @@ class _CrossValidated:
                 setattr(self, name, value)
 
 
-def _mean_label_log_loss(Y, proba):
-    """The mean over labels of each label's binary log-loss: the default
-    score for multilabel y (a multiclass log-loss would take each row of
-    label probabilities for one distribution)."""
-    return float(
-        np.mean(
-            [log_loss(Y[:, k], proba[:, k], labels=[0, 1]) for k in range(Y.shape[1])]
-        )
-    )
+def _fold_models(base, C, data, coefs):
+    """Each fold's model, ``base`` at ``C`` fitted to ``coefs[f]``: what
+    GridSearchCV would hand a scorer, ``get_params()`` included."""
+    models = []
+    for fold_coef in coefs:
+        model = clone(base).set_params(C=float(C))
+        for name, value in fitted_attributes(data, fold_coef).items():
+            setattr(model, name, value)
+        model.n_features_in_ = data.X.shape[1]
+        models.append(model)
+    return models
+
+
+def _fold_scores(scorer, score_params, models, coefs, data, folds, from_logits):
+    """Each fold's held-out score, its model ``models[f]`` fitted to the
+    packed ``coefs[f]``. ``from_logits`` (a scorer scikit-learn built, which
+    only calls prediction methods): the held-out logits are computed once
+    and read through :class:`HeldOutPredictions`, with no copy of X[test];
+    otherwise the scorer gets the fold's model and X[test]."""
+    labels = data.labels
+    scores = np.empty(len(folds))
+    for f, (_, test) in enumerate(folds):
+        params = _check_method_params(data.X, params=score_params, indices=test)
+        if from_logits:
+            held_out = HeldOutPredictions(models[f], data.decision_rows(coefs[f], test))
+            scores[f] = scorer(held_out, np.arange(len(test)), labels[test], **params)
+        else:
+            scores[f] = scorer(models[f], data.X[test], labels[test], **params)
+    return scores
 
 
 def _cv_constraints(base_class):

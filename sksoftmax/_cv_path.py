@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ._loss._folds import FoldedLoss
 from ._solvers import IterationHook, lbfgs_lockstep
-from ._targets import sample_weights
+from ._targets import l2_reg_strength, sample_weights
 
 
 def fold_weights(data, folds, class_weight):
@@ -52,7 +52,7 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
         ]
     )
     for C in Cs:
-        l2 = data.problem.l2_scale / (C * folded.weight_sums)
+        l2 = l2_reg_strength(data.problem.l2_scale, C, folded.weight_sums)
 
         def fun(runs, blocks, l2=l2):
             return folded.loss_gradient(runs, blocks, X, target, l2)
