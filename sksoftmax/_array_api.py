@@ -111,6 +111,30 @@ class Namespace:
         return self.to_device(array)
 
 
+def plain_input(X):
+    """X as the solvers may take it, or a ValueError: complex X is refused
+    on every backend as scikit-learn refuses complex numpy (validation of a
+    torch or Dask array does not look, and cast the imaginary part away);
+    a torch tensor that requires grad is read through ``detach()`` (the
+    same memory; the fit needs no graph)."""
+    if getattr(X, "requires_grad", False) and hasattr(X, "detach"):
+        X = X.detach()
+    dtype = getattr(X, "dtype", None)
+    if dtype is None or isinstance(X, np.ndarray):
+        return X  # numpy, pandas, lists: scikit-learn's validation refuses
+    if is_array_api_obj is not None and is_array_api_obj(X):
+        is_complex = array_namespace(X).isdtype(dtype, "complex floating")
+    else:
+        is_complex = np.dtype(dtype).kind == "c"
+    if is_complex:
+        raise ValueError(
+            f"Complex data not supported: X is a {type(X).__name__} of dtype "
+            f"{dtype}. Pass its real part, or real and imaginary parts as "
+            "separate features."
+        )
+    return X
+
+
 def to_host(array, xp):
     """An array of namespace ``xp`` as a host numpy array."""
     return np.asarray(_convert_to_numpy(array, xp))

@@ -16,7 +16,13 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _training
-from ._array_api import Namespace, check_same_namespace, log_expit, take_labels
+from ._array_api import (
+    Namespace,
+    check_same_namespace,
+    log_expit,
+    plain_input,
+    take_labels,
+)
 from ._callbacks import CALLBACK_STATE, CallbackSupportMixin
 from ._dask_dispatch import lazy_on_dask
 
@@ -32,6 +38,11 @@ def _atomic(fit_method):
 
     @functools.wraps(fit_method)
     def wrapper(self, *args, **kwargs):
+        # Callback state left by an earlier fit whose teardown was interrupted
+        # (scikit-learn clears it on Exception only) is stale: a fit without
+        # callbacks would tear it down again and fail, every time after.
+        for name in CALLBACK_STATE:
+            vars(self).pop(name, None)
         before = dict(vars(self))
         try:
             return fit_method(self, *args, **kwargs)
@@ -263,6 +274,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     def _decision_function(self, X, method):
         """Logits and the namespace of X, which must be the one ``fit`` saw."""
         check_is_fitted(self)
+        X = plain_input(X)
         check_same_namespace(X, self, attribute="coef_", method=method)
         namespace = Namespace(X)
         xp = namespace.xp

@@ -76,9 +76,11 @@ ATTRIBUTES_DOC = """n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Feature names, when X was a DataFrame with string column names.
-    n_iter_ : int
-        L-BFGS iterations or SGD epochs run by the last ``fit``; with
-        :meth:`partial_fit`, the number of calls so far.
+    n_iter_ : ndarray of shape (1,)
+        L-BFGS iterations or SGD epochs run by the last ``fit`` (for
+        ``OneVsRestSigmoid``, whose outputs run separately, the most any
+        took); with :meth:`partial_fit`, the number of calls so far. An
+        int32 array, as LogisticRegression's.
     loss_curve_ : list of float
         Scaled objective ``F / sum_i s_i`` after each L-BFGS iteration, or the
         mean objective of the minibatch steps of each SGD epoch.
@@ -114,14 +116,19 @@ CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
         each fit starting from the previous one's solution.
     cv : int, cross-validation generator or iterable, default=None
         As in :func:`~sklearn.model_selection.check_cv`: None is 5-fold,
-        stratified for class labels (plain k-fold for 2-D targets).
+        stratified for class labels and for soft targets (by their most
+        probable class), plain k-fold for per-label targets.
     scoring : str, callable or None, default=None
         A scikit-learn scorer name or callable; None is ``"neg_log_loss"``
         (for multilabel y: minus the mean over labels of each label's binary
         log-loss).
         Scorers named by a string score each fold's held-out rows from their
         logits, without copying those rows of X; a callable gets the fold's
-        model and ``X[test]``.
+        model (``get_params()`` gives its C) and ``X[test]``. Metrics that
+        take ``labels`` (log-loss, Brier score) are given every class of the
+        fit, as LogisticRegressionCV does, so a fold whose held-out rows lack
+        a class is scored; soft targets are scored against their most
+        probable class.
     refit : bool, default=True
         Refit on all the data at ``C_``, starting from the mean of the folds'
         coefficients there; False: keep that mean, as LogisticRegressionCV.

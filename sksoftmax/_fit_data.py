@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import validate_data
 
-from ._array_api import Namespace, host_array, to_host
+from ._array_api import Namespace, host_array, plain_input, to_host
 from ._dask_dispatch import is_dask_collection
 from ._loss import LinearLoss, MultinomialLoss, SoftMultinomialLoss
 from ._targets import sample_weights, smoothed
@@ -96,7 +96,8 @@ class FitData:
         apply_class_weight=True,
         one_pass=False,
     ):
-        columns = list(y.columns) if hasattr(y, "columns") else None
+        columns = getattr(y, "columns", None)  # a DataFrame's: soft targets' classes
+        X = plain_input(X)
         self.namespace = namespace = Namespace(X)
         X, y = validate_data(
             estimator,
@@ -176,6 +177,15 @@ class FitData:
             return output_targets(target, self.problem.n_outputs, rows)
         xp = self.namespace.xp
         return xp.take(target, self.namespace.to_device(rows), axis=0)
+
+    @property
+    def labels(self):
+        """y as scorers and callbacks take it: soft targets as their most
+        probable class (no classification metric takes a distribution per
+        sample), any other y as validated."""
+        if self.problem.class_proba is None:
+            return self.y
+        return self.classes[np.argmax(self.y, axis=1)]
 
     @functools.cached_property
     def weight_sum(self):

@@ -157,20 +157,35 @@ class MultilabelIndicator:
     def check(self, y, classes=None):
         """``(y, arange(n_labels))``, or an error naming what is wrong."""
         kind = type_of_target(y)
-        soft = kind == "continuous-multioutput" and _all_in_unit_interval(y)
-        if kind != "multilabel-indicator" and not soft:
+        # scikit-learn calls any two integral values an indicator ({-1, 1},
+        # {0, 2}): outside [0, 1] the BCE has no minimum and the intercepts
+        # ran to 1e16, so the range is checked whatever the type
+        if kind not in ("multilabel-indicator", "continuous-multioutput"):
             raise ValueError(
                 "OneVsRestSigmoid takes 1-D class labels or a 2-D matrix of "
                 "per-label targets in [0, 1] (a multilabel indicator of 0/1 or "
                 f"soft targets); got y of type {kind!r}."
             )
-        labels = np.arange(y.shape[1])
+        if not _all_in_unit_interval(y):
+            values = np.unique(np.asarray(y))
+            shown = values[:5].tolist() + (["..."] if values.size > 5 else [])
+            raise ValueError(
+                "OneVsRestSigmoid's 2-D targets must lie in [0, 1] (a 0/1 "
+                f"indicator or per-label probabilities); y holds {shown}. "
+                "Map the labels to 0/1 (e.g. (y > 0).astype(int))."
+            )
+        labels = self.column_classes(y.shape[1])
         if classes is not None and not np.array_equal(classes, labels):
             raise ValueError(
                 f"y has {y.shape[1]} label columns, so classes must be "
                 f"arange({y.shape[1]}); got {classes.tolist()}."
             )
         return y, labels
+
+    @staticmethod
+    def column_classes(n_columns):
+        """The classes of a matrix of per-label targets: its column numbers."""
+        return np.arange(n_columns)
 
     def encode(self, y, classes, dtype):
         """The transposed indicator, samples on the last axis."""
@@ -189,12 +204,17 @@ class SoftTargets:
     """A target distribution per sample, Y of shape (n_samples, K >= 2): one
     softmax against Y (two classes: one sigmoid on the second column).
 
+    The classes are sorted, as everywhere in scikit-learn, and Y's columns
+    are put in their order: a DataFrame's by their labels; a numpy Y's
+    columns are the classes in sorted order (those of a stream, or
+    ``arange(K)``).
+
     Parameters
     ----------
     owner : str
         The estimator's name, for error messages.
-    columns : sequence or None
-        Y's column labels when it was a DataFrame: the classes, in order.
+    columns : sequence or pandas Index or None
+        Y's column labels when it was a DataFrame: the classes.
     """
 
     # one class per sample either way: hard labels and distributions mix
@@ -202,20 +222,25 @@ class SoftTargets:
 
     def __init__(self, owner, columns=None):
         self.owner = owner
-        self.columns = columns
+        self.columns = None if columns is None else _column_labels(columns)
+
+    def column_classes(self, n_columns):
+        """The classes of Y's columns, sorted (before any data is seen)."""
+        if self.columns is None:
+            return np.arange(n_columns)
+        return np.sort(self.columns)
 
     def check(self, y, classes=None):
-        """``(Y, classes)`` for valid distributions, else a ValueError."""
+        """``(Y, classes)``: valid distributions, renormalised in float64,
+        columns in the order of the sorted ``classes``; else a ValueError."""
         Y = np.asarray(y)
-        n_classes = Y.shape[1]
-        labels = (
-            np.arange(n_classes) if self.columns is None else np.asarray(self.columns)
-        )
-        if not np.issubdtype(Y.dtype, np.number):
+        if not np.issubdtype(Y.dtype, np.number) or Y.dtype.kind == "c":
             raise ValueError(
                 f"Soft targets Y must be real numbers; got dtype {Y.dtype}."
             )
-        Y = Y.astype(np.result_type(Y.dtype, np.float32), copy=False)
+        # float32 rows of 10 probabilities sum to 1 within ~1e-6
+        tolerance = np.sqrt(np.finfo(np.result_type(Y.dtype, np.float32)).eps)
+        Y = Y.astype(np.float64)
         if not np.all(np.isfinite(Y)):
             raise ValueError("Soft targets Y contain NaN or infinite entries.")
         if np.any(Y < 0):
@@ -223,24 +248,39 @@ class SoftTargets:
                 "Soft targets Y contain negative entries; each row must be a "
                 "distribution."
             )
-        row_sums = Y.sum(axis=1, dtype=np.float64)
-        # float32 rows of 10 probabilities sum to 1 within ~1e-6
-        tolerance = np.sqrt(np.finfo(Y.dtype).eps)
+        row_sums = Y.sum(axis=1)
         bad = np.flatnonzero(np.abs(row_sums - 1) > tolerance)
         if bad.size:
             raise ValueError(
                 f"Each row of the soft targets Y must sum to 1; row {bad[0]} sums "
                 f"to {row_sums[bad[0]]:.6g} ({bad.size} rows do not)."
             )
-        if classes is not None and not (
-            len(classes) == n_classes
-            and np.array_equal(np.sort(labels), np.sort(classes))
-        ):
+        # Rows summing to 1 + delta make logsumexp(z) - Y.z fall by delta t
+        # along a common shift t of the logits: unbounded, and L-BFGS walked
+        # the intercepts to 1e13. Divided in float64, every row sums to 1.
+        Y /= row_sums[:, None]
+        labels, classes = self._labels(Y.shape[1], classes)
+        if not np.array_equal(labels, np.arange(len(labels))):
+            Y = Y[:, labels]
+        return Y, classes
+
+    def _labels(self, n_columns, classes):
+        """``(order, classes)``: the column of each class, and the classes."""
+        if self.columns is not None:
+            labels = self.columns
+        elif classes is not None and len(classes) == n_columns:
+            labels = np.asarray(classes)  # a stream's classes, sorted
+        else:
+            labels = np.arange(n_columns)
+        order = np.argsort(labels, kind="stable")
+        if classes is None:
+            return order, labels[order]
+        if not (len(classes) == n_columns and np.array_equal(labels[order], classes)):
             raise ValueError(
-                f"Soft targets Y have {n_classes} columns {labels.tolist()}, but the "
+                f"Soft targets Y have {n_columns} columns {labels.tolist()}, but the "
                 f"classes are {np.asarray(classes).tolist()}."
             )
-        return Y, labels
+        return order, classes
 
     def encode(self, y, classes, dtype):
         """K target rows; two classes: the second column for one sigmoid."""
@@ -251,6 +291,30 @@ class SoftTargets:
         return Problem(
             SoftMultinomialLoss(), target, classes.shape[0], None, class_proba=y
         )
+
+
+def _column_labels(columns):
+    """Soft targets' column labels as a 1-D array of their own type, or a
+    ValueError: one level, unique, and all strings or all numbers (labels
+    that cannot be sorted cannot be classes)."""
+    if getattr(columns, "nlevels", 1) > 1:
+        raise ValueError(
+            "Soft targets Y have MultiIndex columns; the classes need one label "
+            "per column. Flatten the columns (e.g. Y.columns = ['a', 'b', ...])."
+        )
+    labels = list(columns)
+    if len({isinstance(label, str) for label in labels}) > 1:
+        raise ValueError(
+            f"Soft targets Y's column labels {labels} mix strings and numbers; "
+            "the classes must be all strings or all numbers."
+        )
+    labels = np.asarray(labels)
+    if len(np.unique(labels)) != len(labels):
+        raise ValueError(
+            f"Soft targets Y's column labels {labels.tolist()} repeat a label; "
+            "each class needs one column."
+        )
+    return labels
 
 
 def smoothed(problem, label_smoothing, dtype):
@@ -369,14 +433,39 @@ def sample_weights(
                 sample_weight *= per_class[problem.class_codes].astype(X.dtype)
         _check_representable(sample_weight, per_class, classes, X.dtype)
     if require_positive:
-        check_total_weight(sample_weight.sum())
+        check_total_weight(sample_weight.sum(dtype=np.float64), X.dtype)
     return sample_weight
 
 
-def check_total_weight(total):
-    """The total sample weight of a fit, checked positive."""
+def check_total_weight(total, dtype=np.float64):
+    """The total sample weight of a fit, checked positive and within the
+    range of X's ``dtype``: the solvers divide by it, and the intercepts'
+    gradient sums the weighted residuals in that dtype (a total that
+    overflowed gave a non-finite intercept and no error)."""
     if not total > 0:
         raise ValueError(
             "The total sample weight is zero (after applying class_weight); "
             "at least one sample needs a positive weight."
         )
+    if not total <= np.finfo(dtype).max:
+        raise ValueError(
+            f"The total sample weight (sample_weight times class_weight, summed "
+            f"over the samples) is {total:.3g}, beyond the range of X's dtype "
+            f"{np.dtype(dtype).name}; scale the weights down (only their ratios "
+            "matter)."
+        )
+
+
+def l2_reg_strength(l2_scale, C, weight_sum):
+    """The L2 strength of the scaled objective, ``l2_scale / (C S)`` (an
+    array for an array of S, the CV folds'), checked finite: a subnormal C
+    made it inf, and SGD's steps NaN."""
+    with np.errstate(over="ignore", divide="ignore"):
+        strength = l2_scale / (np.float64(C) * weight_sum)
+    if not np.all(np.isfinite(strength)):
+        raise ValueError(
+            f"C={C!r} is too small: the L2 strength 1 / (C * total sample weight) "
+            "overflows float64. Such a C fits the intercepts alone; use a C of "
+            "1e-300 or more."
+        )
+    return strength if np.ndim(strength) else float(strength)

@@ -16,7 +16,8 @@ from ._fit_data import fit_data
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
 from ._solvers._result import SolverResult, warn_not_converged
-from ._targets import check_classes
+from ._targets import check_classes, check_total_weight
+from ._targets import l2_reg_strength as l2_strength
 
 # Above this many outputs, one thread per output costs more than it saves and
 # the joint L-BFGS run is used instead.
@@ -76,10 +77,11 @@ def fit(estimator, X, y, sample_weight):
             )
     coef0 = data.warm_coef(estimator) if warm else data.prior_coef()
     weight_sum = data.weight_sum
-    l2_reg_strength = data.problem.l2_scale / (estimator.C * weight_sum)
+    l2_reg_strength = l2_strength(data.problem.l2_scale, estimator.C, weight_sum)
     sgd_state = {"weight_seen": weight_sum}
     lockstep = (
         estimator.solver == "lbfgs"
+        and estimator.max_iter > 0
         and data.problem.base_loss.separable
         and 1 < data.problem.n_outputs <= _MAX_LOCKSTEP_RUNS
     )
@@ -95,7 +97,10 @@ def fit(estimator, X, y, sample_weight):
     tasks.begin(max(estimator.max_iter, 1) + 1, coef0, to_packed)
     with data.threads():
         if estimator.max_iter == 0:
-            result = _starting_model(coef0, solver_name, estimator.tol)
+            result = _starting_model(coef0, estimator.solver, estimator.tol)
+            # the one iteration task LogisticRegression's lbfgs reports here
+            # (scipy takes a step even then), ending at the starting model
+            tasks(0, None, lambda: coef0)
         elif estimator.solver == "sgd":
             batch_sq_norm = data.batch_sq_norm(estimator.batch_size)
             result = _fit_sgd(
@@ -122,7 +127,7 @@ def fit(estimator, X, y, sample_weight):
 def _set_fit_attributes(estimator, data, result, sgd_state):
     """Every attribute ``fit`` sets, and none that this fit does not define."""
     set_fitted(estimator, data, result, sgd_state)
-    estimator.n_iter_ = result.n_iter
+    estimator.n_iter_ = _n_iter(result.n_iter, data.namespace)
     estimator.loss_curve_ = result.loss_curve
     estimator.t_ = sgd_state.get("t", data.X.shape[0])
     # only early stopping defines these: a refit without it drops them
@@ -133,22 +138,28 @@ def _set_fit_attributes(estimator, data, result, sgd_state):
             delattr(estimator, name + "_")
 
 
+def _n_iter(n_iter, namespace):
+    """``n_iter_`` as LogisticRegression's: an int32 array of shape (1,) in
+    X's namespace, so code written for it (``n_iter_[0]``) runs unchanged."""
+    return namespace.fitted(np.array([n_iter], dtype=np.int32))
+
+
 def _fit_tasks(estimator, data, sample_weight):
     """The callback tasks of this fit; reconstructed models predict from the
     coefficients an iteration reached."""
     return FitTasks(
         estimator,
         data.X,
-        data.y,
+        data.labels,
         sample_weight,
         lambda coef: fitted_attributes(data, coef),
     )
 
 
-def _starting_model(coef0, solver_name, tol):
+def _starting_model(coef0, solver, tol):
     """``max_iter=0``: the starting point, with LogisticRegression's warning
     (scipy's L-BFGS-B would still take one iteration)."""
-    warn_not_converged(solver_name, tol, 0, "no iterations were allowed")
+    warn_not_converged(solver, tol, 0, "no iterations were allowed")
     return SolverResult(coef=coef0, n_iter=0, loss_curve=[], converged=False)
 
 
@@ -217,11 +228,8 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
                 "sample weight; give weight to more samples or lower "
                 "validation_fraction."
             )
-        y_val = data.y[val]
-        if data.problem.class_proba is not None:  # soft targets: their argmax
-            y_val = data.classes[np.argmax(y_val, axis=1)]
         validation_score = _validation_score(
-            estimator, data, val, y_val, sample_weight[val]
+            estimator, data, val, data.labels[val], sample_weight[val]
         )
     return sgd(
         _minibatch_loss_gradient(data),
@@ -313,7 +321,8 @@ def partial_fit(estimator, X, y, classes, sample_weight):
     batch_sq_norm = max(
         state.get("batch_sq_norm", 0.0), data.batch_sq_norm(estimator.batch_size)
     )
-    l2_reg_strength = data.problem.l2_scale / (estimator.C * weight_seen)
+    check_total_weight(weight_seen, data.dtype)
+    l2_reg_strength = l2_strength(data.problem.l2_scale, estimator.C, weight_seen)
     tasks = _fit_tasks(estimator, data, sample_weight)
     hook = IterationHook(estimator.verbose, unit="Epoch", listeners=[tasks])
     tasks.begin(2, coef, task_name="partial_fit")  # an epoch, then the empty task
@@ -343,7 +352,8 @@ def partial_fit(estimator, X, y, classes, sample_weight):
         {**result.state, "weight_seen": weight_seen, "batch_sq_norm": batch_sq_norm},
     )
     estimator.t_ = result.state["t"]
-    estimator.n_iter_ = 1 if first_call else estimator.n_iter_ + 1
+    calls = 1 if first_call else int(host_array(estimator.n_iter_)[0]) + 1
+    estimator.n_iter_ = _n_iter(calls, data.namespace)
     previous = [] if first_call else list(estimator.loss_curve_)
     estimator.loss_curve_ = previous + result.loss_curve
     tasks.end({})

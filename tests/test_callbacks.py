@@ -70,7 +70,7 @@ def test_one_task_per_iteration_reconstructs_the_fit_stopped_there(case):
     recorder = Recorder()
     model = estimator_class(tol=1e-12, max_iter=6).set_callbacks(recorder)
     quiet_fit(model, y)
-    n_iter = int(model.n_iter_)
+    n_iter = int(model.n_iter_[0])
     iterations = [task for task in recorder.ended if task[0] == "iteration"]
     # one task per iteration, plus the empty one opened after the last
     assert len(iterations) == n_iter + 1 == 7

@@ -52,7 +52,7 @@ def test_verbose_lines_have_one_shape(estimator, X, y, capsys):
         assert match, line
         assert int(match.group(2)) == i
     assert CLOSING_LINE.match(closing), closing
-    assert f": {estimator.n_iter_} " in closing
+    assert f": {estimator.n_iter_[0]} " in closing
     objectives = [
         float(line.split("objective = ")[1].split(",")[0]) for line in iterations
     ]

@@ -61,7 +61,7 @@ class DaskFitData(FitData):
             estimator.batch_size if estimator.solver == "sgd" or one_pass else None,
             persist=not one_pass,
         )
-        check_total_weight(self.chunks.weight_sum)
+        check_total_weight(self.chunks.weight_sum, inputs.dtype)
         self.namespace = Namespace(np.empty(0))
         self.X, self.y, self.classes = inputs.X, inputs.y, classes
         self.target_kind, self.dtype = encoder.kind, inputs.dtype

@@ -8,6 +8,7 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from .._array_api import plain_input
 from .._targets import _sorted_labels
 
 
@@ -22,23 +23,21 @@ class RowChunked:
     Attributes
     ----------
     X, y, sample_weight : dask arrays (``sample_weight`` may be None)
-    columns : list or None
+    columns : pandas Index or None
         y's column labels when it was a DataFrame (soft targets' classes).
-    known_classes : ndarray or None
-        The sorted categories of a categorical y whose categories are known.
     dtype : numpy dtype
         X's float dtype for the fit: float32 stays, anything else is float64.
     """
 
     def __init__(self, estimator, X, y, sample_weight, reset=True):
         validate_data(estimator, _described(X), reset=reset, skip_check_array=True)
-        self.columns = list(y.columns) if hasattr(y, "columns") else None
-        self.known_classes = None
+        self.columns = getattr(y, "columns", None)
         dtype = getattr(y, "dtype", None)
-        if isinstance(dtype, _categorical_dtype()) and y.cat.known:
-            self.known_classes = np.sort(np.asarray(dtype.categories))
+        if isinstance(dtype, _categorical_dtype()):
+            # the labels, not the categories: an unused category is no class
+            # (as in memory), so the classes are found from the chunks
             y = y.astype(dtype.categories.dtype)
-        X = _as_array(X, "X")
+        X = plain_input(_as_array(X, "X"))
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
         if X.numblocks[1] > 1:  # a chunk is a block of whole rows
@@ -136,14 +135,11 @@ def _chunk_labels(y):
 
 
 def find_classes(encoder, inputs):
-    """The classes of the fit: known categories, y's label columns, or the
-    sorted labels of a 1-D y found in one pass over its chunks."""
+    """The classes of the fit: those of y's columns, or the sorted labels of
+    a 1-D y found in one pass over its chunks."""
     y = inputs.y
     if y.ndim == 2 and y.shape[1] > 1:
-        columns = getattr(encoder, "columns", None)
-        return np.asarray(columns) if columns is not None else np.arange(y.shape[1])
-    if inputs.known_classes is not None:
-        return inputs.known_classes
+        return encoder.column_classes(y.shape[1])
     parts = dask.compute(*[dask.delayed(_chunk_labels)(b) for b in y.to_delayed()])
     labels = np.unique(np.concatenate(parts))
     return encoder.check(labels)[1]  # at least two classes, or its error

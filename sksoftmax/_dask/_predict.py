@@ -5,6 +5,7 @@ import dask.array as da
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._array_api import plain_input
 from ._inputs import _described, unsupported
 
 
@@ -32,6 +33,7 @@ def predict_lazily(estimator, method, X):
         X = X.to_dask_array()
     elif not isinstance(X, da.Array):
         raise unsupported(X, "X")
+    X = plain_input(X)
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
     if X.numblocks[1] > 1:

@@ -111,7 +111,7 @@ def lbfgs(fun, coef0, *, args=(), max_iter=100, tol=1e-4, hook=None, dtype=np.fl
     )
     converged, reason, max_gradient = judge(result, tol, dtype)
     if not converged and not stopped:
-        warn_not_converged("L-BFGS", tol, max_iter, reason)
+        warn_not_converged("lbfgs", tol, max_iter, reason)
     return SolverResult(
         coef=result.x,
         n_iter=int(result.nit),

@@ -113,7 +113,11 @@ class IterationHook:
 
 
 def warn_not_converged(solver, tol, max_iter, reason):
-    """The ConvergenceWarning of every solver, naming tol and max_iter."""
+    """The ConvergenceWarning of every solver, naming tol and max_iter.
+
+    ``solver`` is the parameter's value ("lbfgs", "sgd"): the text then
+    starts as LogisticRegression's ("lbfgs failed to converge"), which
+    users' warning filters match."""
     warnings.warn(
         f"{solver} failed to converge for tol={tol} and max_iter={max_iter} "
         f"({reason}); consider increasing max_iter or scaling the data.",

@@ -189,7 +189,7 @@ def sgd(
             rule.no_improvement = 0
 
     if warn and not converged and not stopped:
-        warn_not_converged("SGD", options.tol, max_iter, "maximum number of epochs")
+        warn_not_converged("sgd", options.tol, max_iter, "maximum number of epochs")
     state = {"velocity": velocity, "decay": schedule.decay, "t": t}
     state["start_objective"] = divergence.start
     return _result(arrays, coef, state, rule, hook, (converged, stopped))
