@@ -202,12 +202,12 @@ def main(argv=None):
     def ours_on_device():
         with config_context(array_api_dispatch=True), CountEvaluations() as counter:
             model = SoftmaxRegression(C=C, tol=tol, max_iter=max_iter).fit(X_t, y_t)
-        return model.coef_, model.intercept_, model.n_iter_, counter.count
+        return model.coef_, model.intercept_, int(model.n_iter_[0]), counter.count
 
     def ours_numpy():
         with CountEvaluations() as counter:
             model = SoftmaxRegression(C=C, tol=tol, max_iter=max_iter).fit(X, y)
-        return model.coef_, model.intercept_, model.n_iter_, counter.count
+        return model.coef_, model.intercept_, int(model.n_iter_[0]), counter.count
 
     def logistic_regression():
         with config_context(array_api_dispatch=True):

@@ -122,8 +122,8 @@ def part_a(client, X_dask, y_dask, repeat):
         "scheduling, moving coefficients and gradients, and the driver's work"
     )
     print(
-        f"    fit (tol 1e-4): in memory {t_fit_mem:.1f} s ({m_mem.n_iter_} "
-        f"iterations), Dask {t_fit_dask:.1f} s alone ({m_dask.n_iter_} "
+        f"    fit (tol 1e-4): in memory {t_fit_mem:.1f} s ({m_mem.n_iter_[0]} "
+        f"iterations), Dask {t_fit_dask:.1f} s alone ({m_dask.n_iter_[0]} "
         "iterations; validation and persisting the chunks included), ratio "
         f"{t_fit_dask / t_fit_mem:.2f}; max |coef difference| "
         f"{np.abs(m_mem.coef_ - m_dask.coef_).max():.1e}"

@@ -54,7 +54,7 @@ def run(X, y, C, tol, repeat, label):
         ratio = times["OneVsRestSigmoid"] / times[f"OvR(LR), n_jobs={jobs}"]
         print(f"ratio to n_jobs={jobs}: {ratio:.3f}")
     per_output = [int(est.n_iter_[0]) for est in ref.estimators_]
-    print(f"iterations: ours {ours.n_iter_}, per-output LR {per_output}")
+    print(f"iterations: ours {ours.n_iter_[0]}, per-output LR {per_output}")
     print(f"max |coef difference|: {diff:.2e}")
 
 

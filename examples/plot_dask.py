@@ -54,8 +54,8 @@ on_dask = SoftmaxRegression(C=1.0, tol=1e-6, max_iter=500).fit(X_dask, y_dask)
 seconds_dask = time.perf_counter() - start
 
 gap = np.abs(on_dask.coef_ - in_memory.coef_).max()
-print(f"in memory: {in_memory.n_iter_} iterations in {seconds_memory:.2f} s")
-print(f"on Dask:   {on_dask.n_iter_} iterations in {seconds_dask:.2f} s")
+print(f"in memory: {in_memory.n_iter_[0]} iterations in {seconds_memory:.2f} s")
+print(f"on Dask:   {on_dask.n_iter_[0]} iterations in {seconds_dask:.2f} s")
 print(f"largest coefficient difference: {gap:.1e}")
 assert gap < 1e-6
 

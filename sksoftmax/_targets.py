@@ -433,26 +433,35 @@ def sample_weights(
                 sample_weight *= per_class[problem.class_codes].astype(X.dtype)
         _check_representable(sample_weight, per_class, classes, X.dtype)
     if require_positive:
-        check_total_weight(sample_weight.sum(dtype=np.float64), X.dtype)
+        with np.errstate(over="ignore"):  # an infinite total is refused
+            total = sample_weight.sum(dtype=np.float64)
+        check_total_weight(total, X.dtype)
     return sample_weight
 
 
+# Headroom below the dtype's largest value for the weighted sums a fit forms
+# (the objective sums s_i loss_i; the intercepts' gradient s_i (p_i - y_i) in
+# X's dtype): a total weight within 2^20 of the largest float64 still made the
+# loss sum of OneVsRestSigmoid's three outputs inf.
+_WEIGHT_HEADROOM = 2.0**-20
+
+
 def check_total_weight(total, dtype=np.float64):
-    """The total sample weight of a fit, checked positive and within the
-    range of X's ``dtype``: the solvers divide by it, and the intercepts'
-    gradient sums the weighted residuals in that dtype (a total that
-    overflowed gave a non-finite intercept and no error)."""
+    """The total sample weight of a fit, checked positive and far enough
+    within the range of X's ``dtype`` for the weighted sums of the fit: a
+    total that overflowed gave a non-finite intercept and no error."""
     if not total > 0:
         raise ValueError(
             "The total sample weight is zero (after applying class_weight); "
             "at least one sample needs a positive weight."
         )
-    if not total <= np.finfo(dtype).max:
+    largest = np.finfo(dtype).max
+    if not total <= largest * _WEIGHT_HEADROOM:
         raise ValueError(
             f"The total sample weight (sample_weight times class_weight, summed "
             f"over the samples) is {total:.3g}, beyond the range of X's dtype "
-            f"{np.dtype(dtype).name}; scale the weights down (only their ratios "
-            "matter)."
+            f"{np.dtype(dtype).name} for the weighted loss sums (largest value "
+            f"{largest:.3g}); scale the weights down (only their ratios matter)."
         )
 
 

@@ -368,10 +368,9 @@ def _stream_classes(estimator, classes, first_call):
                 "every label the stream will use."
             )
         return check_classes(classes)
-    # sorted: soft targets keep their classes in the order of Y's columns
-    fitted_classes = host_array(estimator.classes_)
+    fitted_classes = host_array(estimator.classes_)  # sorted, as every fit's
     if classes is not None and not np.array_equal(
-        check_classes(host_array(classes)), np.sort(fitted_classes)
+        check_classes(host_array(classes)), fitted_classes
     ):
         raise ValueError(
             f"classes={np.asarray(classes).tolist()} differs from the "

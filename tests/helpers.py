@@ -1,6 +1,11 @@
-"""Shared by the test modules: data, weights and how close two optima may be."""
+"""Shared by the test modules: data, weights, how close two optima may be, and
+how a refused call must leave a model."""
+
+import copy
+import pickle
 
 import numpy as np
+import pytest
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -64,3 +69,13 @@ def objective(model, X, y, C):
     coef = linear_loss.pack(model.coef_, model.intercept_)
     codes = np.searchsorted(model.classes_, y)
     return linear_loss.loss(coef, X, codes, np.ones(len(y)), 1 / (C * len(y)))
+
+
+def assert_raises_unchanged(model, match, method, *args, error=ValueError, **kwargs):
+    """``method`` raises ``error`` matching ``match``; ``model`` unchanged."""
+    before = copy.deepcopy(vars(model))
+    with pytest.raises(error, match=match):
+        getattr(model, method)(*args, **kwargs)
+    assert vars(model).keys() == before.keys()
+    for key, value in before.items():
+        assert pickle.dumps(vars(model)[key]) == pickle.dumps(value), key

@@ -184,6 +184,51 @@ def test_partial_fit_stream_in_namespace_equals_numpy_stream(namespace, host_vie
                 to_namespace(xp, device, y[chunk]),
                 classes=[0, 1, 2],
             )
-    assert model.n_iter_ == 3 and model.t_ == reference.t_
+    assert host_array(model.n_iter_)[0] == 3 and model.t_ == reference.t_
     assert_allclose(host_array(model.coef_), reference.coef_, atol=1e-6)
     assert_allclose(model.loss_curve_, reference.loss_curve_, rtol=1e-7)
+
+
+@pytest.mark.parametrize("namespace", namespaces(), ids=namespace_id)
+def test_complex_X_is_refused_at_fit_and_predict(namespace):
+    """scikit-learn refuses complex numpy X; a complex torch tensor was cast
+    to float64 with its imaginary part dropped."""
+    name, xp, device = namespace
+    X_complex = xp.asarray(1j * X_IRIS, device=device)
+    y = to_namespace(xp, device, Y_IRIS)
+    with config_context(array_api_dispatch=True):
+        model = SoftmaxRegression()
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            model.fit(X_complex, y)
+        assert not hasattr(model, "coef_")
+        model.fit(to_namespace(xp, device, X_IRIS), y)
+        for method in ("predict", "predict_proba", "decision_function"):
+            with pytest.raises(ValueError, match="Complex data not supported"):
+                getattr(model, method)(X_complex)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd"])
+def test_a_tensor_that_requires_grad_is_fitted_as_its_values(solver):
+    torch = pytest.importorskip("torch")
+    X = torch.asarray(X_IRIS)
+    params = dict(solver=solver, random_state=0, max_iter=20)
+    with config_context(array_api_dispatch=True):
+        reference = SoftmaxRegression(**params).fit(X, torch.asarray(Y_IRIS))
+        X_grad = X.clone().requires_grad_(True)
+        model = SoftmaxRegression(**params).fit(X_grad, torch.asarray(Y_IRIS))
+        proba = model.predict_proba(X_grad)
+        expected = reference.predict_proba(X)
+    assert not model.coef_.requires_grad
+    assert_array_equal(host_array(model.coef_), host_array(reference.coef_))
+    assert_allclose(host_array(proba), host_array(expected))
+
+
+@pytest.mark.parametrize("namespace", namespaces(), ids=namespace_id)
+def test_per_label_targets_outside_the_unit_interval_are_refused(namespace):
+    name, xp, device = namespace
+    Y = to_namespace(xp, device, 2 * Y_ML - 1)
+    with config_context(array_api_dispatch=True):
+        model = OneVsRestSigmoid()
+        with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
+            model.fit(to_namespace(xp, device, X_ML), Y)
+    assert not hasattr(model, "coef_")

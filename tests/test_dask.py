@@ -257,3 +257,67 @@ def test_bad_dask_input_gets_clear_errors(client, digits):
     assert_array_equal(model.coef_, coef)  # a failed fit changes nothing
     with pytest.raises(ValueError, match="64 features"):
         model.predict(chunked(X[:, :10]))
+
+
+def test_complex_X_is_refused_at_fit_and_predict(client, digits):
+    """scikit-learn refuses complex numpy X; a complex dask array was cast to
+    float64 with its imaginary part dropped."""
+    X, y = digits
+    X_complex = chunked(1j * X)
+    model = SoftmaxRegression(**PATH)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        model.fit(X_complex, chunked(y))
+    assert not hasattr(model, "coef_")
+    model.fit(chunked(X), chunked(y))
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(ValueError, match="Complex data not supported"):
+            getattr(model, method)(X_complex)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("known", [True, False])
+def test_an_unused_category_is_no_class_as_in_memory(client, digits, known):
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = digits
+    labels = pd.Series(
+        pd.Categorical(np.array(list("abcdefghij"))[y], categories=list("zabcdefghij"))
+    )
+    reference = SoftmaxRegression(**PATH).fit(X, labels)
+    series = dd.from_pandas(labels, npartitions=5)
+    if not known:
+        series = series.cat.as_unknown()
+    frame = dd.from_pandas(pd.DataFrame(X), npartitions=5)
+    model = SoftmaxRegression(**PATH).fit(frame, series)
+    assert_array_equal(model.classes_, list("abcdefghij"))
+    assert_same_model(model, reference, atol=1e-9)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_soft_target_frames_fit_as_in_memory(client, digits):
+    """Unsorted columns and float32 rows off one by 3e-4: the sorted classes
+    and the distributions' fit, as in memory (and not its unbounded one)."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = digits
+    rng = np.random.default_rng(0)
+    P = rng.dirichlet(np.ones(10), size=len(y)) + np.eye(10)[y]
+    P = (P / P.sum(axis=1, keepdims=True) * (1 + 3e-4)).astype(np.float32)
+    columns = list("jihgfedcba")
+    frame = pd.DataFrame(P, columns=columns)
+    reference = SoftmaxRegression(**EXACT).fit(X, frame)
+    model = SoftmaxRegression(**EXACT).fit(
+        dd.from_pandas(pd.DataFrame(X), npartitions=5),
+        dd.from_pandas(frame, npartitions=5),
+    )
+    assert_array_equal(model.classes_, sorted(columns))
+    assert np.all(np.abs(model.intercept_) < 50)
+    assert_same_model(model, reference)
+
+
+def test_weights_whose_total_overflows_are_refused_on_chunks(client, digits):
+    X, y = digits
+    model = SoftmaxRegression(**PATH)
+    with pytest.raises(ValueError, match="total sample weight .* beyond the range"):
+        model.fit(chunked(X), chunked(y), sample_weight=chunked(np.full(len(y), 1e306)))
+    assert not hasattr(model, "coef_")

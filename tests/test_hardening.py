@@ -3,13 +3,12 @@ X, drop-in parity with LogisticRegression. Each family is tested on several
 inputs, both estimators and both solvers where they apply; every error leaves
 the model as it was."""
 
-import copy
-import pickle
 import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
+from helpers import assert_raises_unchanged
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import clone
@@ -30,16 +29,6 @@ def fitted(estimator_class, **params):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return estimator_class(max_iter=20, random_state=0, **params).fit(X_STD, Y_IRIS)
-
-
-def assert_raises_unchanged(model, match, method, *args, **kwargs):
-    """``method`` raises a ValueError matching ``match``; ``model`` unchanged."""
-    before = copy.deepcopy(vars(model))
-    with pytest.raises(ValueError, match=match):
-        getattr(model, method)(*args, **kwargs)
-    assert vars(model).keys() == before.keys()
-    for key, value in before.items():
-        assert pickle.dumps(vars(model)[key]) == pickle.dumps(value), key
 
 
 # -- 1. class weights -------------------------------------------------------

@@ -73,3 +73,90 @@ def test_nocl_gives_class_indices():
     options = {"zipmap": False, "nocl": True}
     labels, _ = run(sksoftmax_onnx.to_onnx(model, X[:1], options=options), X)
     assert_array_equal(model.classes_[labels], model.predict(X))
+
+
+def _sksoftmax_cv():
+    from sksoftmax import OneVsRestSigmoidCV, SoftmaxRegressionCV
+
+    return SoftmaxRegressionCV, OneVsRestSigmoidCV
+
+
+@pytest.mark.parametrize("estimator_class", [SoftmaxRegression, OneVsRestSigmoid])
+@pytest.mark.parametrize(
+    "labels",
+    [
+        Y.astype(float),
+        (Y > 0).astype(float),
+        Y > 0,
+        (Y + 1).astype(np.uint8),
+    ],
+    ids=["float", "binary float", "bool", "uint8"],
+)
+def test_every_label_dtype_exports_and_runs(estimator_class, labels):
+    """Float classes (a CSV's 0., 1., 2.) exported, but onnxruntime refused the
+    graph: its labels were declared int64 and built as strings."""
+    X32 = X.astype(np.float32)
+    model = estimator_class(max_iter=500).fit(X32, labels)
+    onx = sksoftmax_onnx.to_onnx(model, X32[:1], options={"zipmap": False})
+    predicted, proba = run(onx, X32)
+    assert_array_equal(predicted, model.predict(X32).astype(np.int64))
+    assert_allclose(proba, model.predict_proba(X32), atol=1e-5)
+
+
+@pytest.mark.parametrize("cv_index", [0, 1], ids=["softmax CV", "one-vs-rest CV"])
+@pytest.mark.parametrize("target", ["multiclass", "string labels"])
+def test_cv_estimators_export_as_their_refitted_model(cv_index, target):
+    model = _sksoftmax_cv()[cv_index](Cs=3, cv=3).fit(X, TARGETS[target])
+    onx = sksoftmax_onnx.to_onnx(model, X[:1], options={"zipmap": False})
+    labels, proba = run(onx, X)
+    assert_array_equal(labels, model.predict(X))
+    assert_allclose(proba, model.predict_proba(X), atol=1e-5)
+
+
+@pytest.mark.parametrize("unfitted", ["model", "pipeline"])
+def test_exporting_an_unfitted_model_says_so(unfitted):
+    from sklearn.exceptions import NotFittedError
+
+    model = SoftmaxRegression()
+    if unfitted == "pipeline":
+        model = make_pipeline(StandardScaler(), model)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        sksoftmax_onnx.to_onnx(model, X[:1])
+
+
+EXTREME_ROWS = {
+    # logits overflow the dtype: the products hold inf - inf (NaN)
+    "overflowing": lambda dtype: np.full((3, 4), np.finfo(dtype).max / 2, dtype),
+    "mixed signs": lambda dtype: (
+        np.array([[1, -1, 1, -1], [-1, 1, -1, 1], [1, 1, -1, -1]], dtype)
+        * (np.finfo(dtype).max / 4)
+    ),
+    # every sigmoid near exp(-100): underflows float32 (0 / 0 before)
+    "all far negative": lambda dtype: np.full((3, 4), -60.0, dtype),
+}
+
+
+@pytest.mark.parametrize("estimator_class", [SoftmaxRegression, OneVsRestSigmoid])
+@pytest.mark.parametrize("target", ["multiclass", "binary", "multilabel"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rows", list(EXTREME_ROWS))
+def test_extreme_rows_give_finite_probabilities(estimator_class, target, dtype, rows):
+    """predict_proba raises where the logits overflow; a graph cannot, and
+    must give finite probabilities summing to one, labelled by their argmax."""
+    if target == "multilabel" and estimator_class is SoftmaxRegression:
+        pytest.skip("SoftmaxRegression takes no multilabel y")
+    X_fit = X.astype(dtype)
+    # the intercepts make every logit of the far negative rows about -60 and
+    # below, where float32's exp(-100) underflows
+    model = estimator_class(C=10.0, max_iter=500).fit(X_fit, TARGETS[target])
+    if rows == "all far negative":
+        model.coef_ = np.abs(model.coef_) + 0.5
+    onx = sksoftmax_onnx.to_onnx(model, X_fit[:1], options={"zipmap": False})
+    labels, proba = run(onx, EXTREME_ROWS[rows](dtype))
+    assert np.all(np.isfinite(proba))
+    if target == "multilabel":
+        assert np.all((proba >= 0) & (proba <= 1))
+        return
+    assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    classes = np.asarray(model.classes_)
+    assert_array_equal(labels, classes[np.argmax(proba, axis=1)])
