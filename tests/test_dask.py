@@ -72,6 +72,7 @@ def assert_same_model(model, reference, atol=1e-6):
     assert_array_equal(model.classes_, reference.classes_)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "Estimator, layout, weighting",
     [
@@ -98,6 +99,7 @@ def test_lbfgs_equals_the_in_memory_fit(client, digits, Estimator, layout, weigh
     assert model.n_features_in_ == 64
 
 
+@pytest.mark.slow
 def test_multilabel_and_binary_equal_the_in_memory_fit(client, digits):
     X, y = digits
     Y = np.stack([y % 2 == 0, y > 4, y == 3], axis=1).astype(int)
@@ -305,14 +307,13 @@ def test_soft_target_frames_fit_as_in_memory(client, digits):
     P = (P / P.sum(axis=1, keepdims=True) * (1 + 3e-4)).astype(np.float32)
     columns = list("jihgfedcba")
     frame = pd.DataFrame(P, columns=columns)
-    reference = SoftmaxRegression(**EXACT).fit(X, frame)
-    model = SoftmaxRegression(**EXACT).fit(
+    reference = SoftmaxRegression(**PATH).fit(X, frame)
+    model = SoftmaxRegression(**PATH).fit(
         dd.from_pandas(pd.DataFrame(X), npartitions=5),
         dd.from_pandas(frame, npartitions=5),
     )
     assert_array_equal(model.classes_, sorted(columns))
-    assert np.all(np.abs(model.intercept_) < 50)
-    assert_same_model(model, reference)
+    assert_same_model(model, reference, atol=1e-9)
 
 
 def test_weights_whose_total_overflows_are_refused_on_chunks(client, digits):

@@ -40,6 +40,7 @@ def two_blas_threads():
         yield blas_threads()
 
 
+@pytest.mark.slow
 def test_threaded_grid_search_leaves_blas_threads_as_found():
     # As a user runs it: no limits of our own around it (a threadpool_limits
     # context around the search hid the defect). Whether fits overlap badly
@@ -54,6 +55,7 @@ def test_threaded_grid_search_leaves_blas_threads_as_found():
         assert blas_threads() == before
 
 
+@pytest.mark.slow
 def test_concurrent_fits_equal_serial_fits(two_blas_threads):
     makers = [
         lambda: SoftmaxRegression(C=0.5),
