@@ -128,9 +128,9 @@ def plain_input(X):
         is_complex = np.dtype(dtype).kind == "c"
     if is_complex:
         raise ValueError(
-            f"Complex data not supported: X is a {type(X).__name__} of dtype "
-            f"{dtype}. Pass its real part, or real and imaginary parts as "
-            "separate features."
+            f"Complex data not supported: X is a {type(X).__module__.split('.')[0]} "
+            f"{type(X).__name__} of dtype {dtype}. Pass its real part, or real "
+            "and imaginary parts as separate features."
         )
     return X
 
