@@ -29,6 +29,32 @@ extensions = [
 ]
 
 autosummary_generate = True
+
+
+def _members_an_instance_lacks():
+    """Per class, the public methods its class has but an instance does not
+    (taken away with ``available_if``, as the CV estimators' ``partial_fit``):
+    the API pages list every public method an instance has, inherited ones
+    included, and no other (tests/test_api_pages.py checks the pages)."""
+    from sklearn import config_context
+
+    absent = {}
+    # the set_*_request methods exist only with metadata routing on
+    with config_context(enable_metadata_routing=True):
+        for name in sksoftmax.__all__:
+            cls = getattr(sksoftmax, name)
+            if isinstance(cls, type):
+                instance = cls()
+                methods = [m for m in dir(cls) if callable(getattr(cls, m, None))]
+                lacks = [m for m in methods if not hasattr(instance, m)]
+                absent[name] = ", ".join(m for m in lacks if m[0] != "_")
+    return absent
+
+
+autosummary_context = {"absent_members": _members_an_instance_lacks()}
+# "On this page" lists methods by their own names, not cut-off dotted paths
+add_module_names = False
+toc_object_entries_show_parents = "hide"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 # numpydoc checks every public docstring at build time; -W makes a miss fatal.
@@ -57,6 +83,22 @@ SKLEARN_OBJECTS = {
 }
 
 
+# The labels and terms scikit-learn's docstrings of the methods our classes
+# inherit (score, get_metadata_routing, set_*_request) refer to: page,
+# display text
+SKLEARN_LABELS = {
+    ("metadata_routing", "std:label"): ("metadata_routing.html", "Metadata routing"),
+    ("accuracy_score", "std:label"): (
+        "modules/model_evaluation.html#accuracy-score",
+        "Accuracy score",
+    ),
+    ("meta-estimator", "std:term"): (
+        "glossary.html#term-meta-estimator",
+        "meta-estimator",
+    ),
+}
+
+
 def _write_sklearn_inventory(path):
     """A version-2 Sphinx inventory: a header, then zlib-compressed lines
     ``name domain:role priority uri display`` ("$" in uri: the name)."""
@@ -64,6 +106,9 @@ def _write_sklearn_inventory(path):
         f"{name} {role} 1 modules/generated/$.html -\n"
         for role, names in SKLEARN_OBJECTS.items()
         for name in names
+    ) + "".join(
+        f"{name} {role} 1 {uri} {display}\n"
+        for (name, role), (uri, display) in SKLEARN_LABELS.items()
     )
     header = (
         "# Sphinx inventory version 2\n# Project: scikit-learn\n"

@@ -2,27 +2,22 @@
 Against LogisticRegression
 ==========================
 
-The comparison of ``benchmarks/compare.py``, charted: both estimators fitted
-at the same objective on scikit-learn's embedded datasets, side by side in one
-process. Left: fit-time ratio (below 1, SoftmaxRegression is faster). Right:
-the largest coefficient difference, at tolerance 1e-8 for both.
+The comparison of ``python -m sksoftmax.compare``, charted: both estimators
+fitted at the same objective on scikit-learn's embedded datasets, side by
+side in one process, each fit time the median of alternating runs. Left:
+fit-time ratio (below 1, SoftmaxRegression is faster). Right: the largest
+coefficient difference, at tolerance 1e-8 for both.
 """
-
-import sys
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-try:
-    here = Path(__file__).resolve().parent
-except NameError:  # sphinx-gallery runs each example from its own folder
-    here = Path.cwd()
-sys.path.insert(0, str(here.parent / "benchmarks"))
-from compare import DATASETS, compare  # noqa: E402
+from sksoftmax.compare import DATASETS, compare
 
 names, ratios, diffs = [], [], []
 for name, load in DATASETS.items():
-    _, ratio, coef_diff = compare(name, load, C=1.0, tol=1e-8, repeat=3)
+    _, ratio, coef_diff = compare(
+        name, load, C=1.0, tol=1e-8, repeat=3, min_seconds=0.2
+    )
     names.append(name)
     ratios.append(ratio)
     diffs.append(coef_diff)

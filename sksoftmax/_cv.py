@@ -8,10 +8,11 @@ import numpy as np
 from sklearn.base import _fit_context, clone
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
+from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_method_params
 
-from ._base import _atomic
+from ._base import _atomic, _BaseSoftmaxFamily
 from ._callbacks import FitTasks
 from ._cv_path import HeldOutPredictions, lbfgs_path
 from ._cv_scoring import cv_scorer, metadata_router, routed_metadata, with_every_class
@@ -23,6 +24,13 @@ from ._training import fitted_attributes
 
 # fitted attributes of a model that are private (the rest end with "_")
 _PRIVATE_FITTED = ("_multilabel_dtype", "_target_kind", "_sgd_state")
+
+
+def _no_partial_fit(estimator):
+    raise AttributeError(
+        f"{type(estimator).__name__} has no partial_fit: choosing C needs every "
+        "fold's data at once. Use the estimator without CV for streams."
+    )
 
 
 class _CrossValidated:
@@ -87,12 +95,9 @@ class _CrossValidated:
             if name not in ("C", "warm_start")
         }
 
-    @property
-    def partial_fit(self):
-        raise AttributeError(
-            f"{type(self).__name__} has no partial_fit: choosing C needs every "
-            "fold's data at once. Use the estimator without CV for streams."
-        )
+    # scikit-learn's way to take a method away: hasattr is False, and the
+    # API page (which lists what an instance has) leaves it out
+    partial_fit = available_if(_no_partial_fit)(_BaseSoftmaxFamily.partial_fit)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_atomic
