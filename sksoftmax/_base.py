@@ -78,6 +78,13 @@ _NOT_OURS = {
 class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Validation, weights, solver dispatch and prediction of both estimators."""
 
+    # the "?" link of the notebook (HTML) repr: our API reference, as
+    # scikit-learn lets third-party estimators set it
+    _doc_link_module = "sksoftmax"
+    _doc_link_template = (
+        "https://github.com/sksoftmax/sksoftmax/blob/main/docs/api.rst#{estimator_name}"
+    )
+
     def __new__(cls, *args, **kwargs):
         # A parameter __init__ lacks would otherwise raise a TypeError naming
         # this private class; say which estimator, and what to use instead.

@@ -17,6 +17,8 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 
+from ._stacklevel import user_stacklevel
+
 # scikit-learn >= 1.7's GridSearchCV passes fit's sample_weight to a scorer
 # that takes it (without metadata routing); before, scores were unweighted
 GRID_SEARCH_WEIGHTS_SCORES = hasattr(
@@ -123,7 +125,7 @@ def routed_metadata(estimator, scorer, sample_weight, groups, params):
                 f"held-out scores of {type(estimator).__name__} are unweighted "
                 "while its fits are weighted.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=user_stacklevel(),
             )
     return {"groups": groups}, score_params
 

@@ -1,6 +1,8 @@
 """SoftmaxRegression: one linear layer, softmax, cross-entropy."""
 
-from ._array_api import log_softmax, take_labels
+import numpy as np
+
+from ._array_api import host_array, log_softmax, take_labels
 from ._base import _BaseSoftmaxFamily
 from ._docs import fill_doc
 from ._targets import ClassLabels, SoftTargets
@@ -75,6 +77,35 @@ class SoftmaxRegression(_BaseSoftmaxFamily):
     >>> clf.predict_proba(X[:1]).sum().round(6)
     np.float64(1.0)
     """
+
+    def score(self, X, y, sample_weight=None):
+        """Mean accuracy of :meth:`predict` on ``X`` against ``y``.
+
+        ``y`` may be class labels or, as in :meth:`fit`, soft targets (a
+        distribution per sample, a DataFrame's columns matched to
+        ``classes_`` by label): they are scored against each row's most
+        probable class, as the CV estimators and callbacks score them.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            True labels, or target distributions.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy (weighted by ``sample_weight``).
+        """
+        if np.ndim(y) == 2 and np.shape(y)[1] >= 2:
+            classes = host_array(self.classes_)
+            encoder = SoftTargets(type(self).__name__, getattr(y, "columns", None))
+            Y, _ = encoder.check(host_array(y), classes)
+            y = classes[np.argmax(Y, axis=1)]
+        return super().score(X, y, sample_weight=sample_weight)
 
     def _target_encoder(self, y, columns):
         if y.ndim == 2 and y.shape[1] >= 2:

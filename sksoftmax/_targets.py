@@ -124,7 +124,7 @@ class ClassLabels:
         if labels.shape[0] < 2:
             raise ValueError(
                 f"{self.owner} needs samples of at least 2 classes in y, "
-                f"but the data contains only one class: {labels[0]!r}."
+                f"but the data contains only one class: {labels.tolist()[0]!r}."
             )
         return y, labels
 

@@ -1,8 +1,10 @@
 """ONNX export of SoftmaxRegression and OneVsRestSigmoid, through skl2onnx.
 
 Needs the optional extra ``onnx`` (``pip install "sksoftmax[onnx]"``:
-skl2onnx, onnx, onnxruntime). :func:`to_onnx` registers the converters and
-hands over to skl2onnx, so a Pipeline holding our estimators converts too.
+skl2onnx, onnx, onnxruntime). Importing this module registers the converters
+with skl2onnx: then :func:`to_onnx` here, or skl2onnx's own ``to_onnx``,
+converts our estimators alone or inside any Pipeline. (Without the import,
+skl2onnx knows no converter for them: MissingShapeCalculator.)
 
 The graph computes the logits ``X @ coef_.T + intercept_``, made finite
 (NaN as 0, then clipped to the dtype's range: ``predict_proba`` raises on
@@ -208,8 +210,9 @@ def _register():
 def to_onnx(model, X=None, **kwargs):
     """Convert a fitted model, or a Pipeline holding one, to ONNX.
 
-    Registers the converters of this package with skl2onnx, then calls
-    :func:`skl2onnx.to_onnx`.
+    Checks that the model is fitted, then calls :func:`skl2onnx.to_onnx`
+    (importing this module registered the converters of this package with
+    skl2onnx, so that ``skl2onnx.to_onnx`` itself works as well).
 
     Parameters
     ----------
@@ -248,5 +251,10 @@ def to_onnx(model, X=None, **kwargs):
     # skl2onnx's own error for an unfitted model is about "the number of
     # classes"; a Pipeline is fitted when its last step is
     check_is_fitted(model)
-    _register()
     return skl2onnx.to_onnx(model, X, **kwargs)
+
+
+# Importing this module is the one-line registration: after
+# ``import sksoftmax.onnx``, skl2onnx's own ``to_onnx`` and ``convert_sklearn``
+# convert our estimators, alone or inside any Pipeline.
+_register()

@@ -160,3 +160,19 @@ def test_extreme_rows_give_finite_probabilities(estimator_class, target, dtype, 
     assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
     classes = np.asarray(model.classes_)
     assert_array_equal(labels, classes[np.argmax(proba, axis=1)])
+
+
+@pytest.mark.parametrize("in_pipeline", [False, True])
+def test_skl2onnx_converts_once_sksoftmax_onnx_is_imported(in_pipeline):
+    """Importing sksoftmax.onnx is the registration: skl2onnx's own to_onnx
+    then converts our models, alone or in a Pipeline."""
+    import skl2onnx
+
+    X32 = X.astype(np.float32)
+    model = SoftmaxRegression().fit(X32, Y)
+    if in_pipeline:
+        model = make_pipeline(StandardScaler(), model).fit(X32, Y)
+    onx = skl2onnx.to_onnx(model, X32[:1], options={"zipmap": False})
+    labels, proba = run(onx, X32)
+    assert_array_equal(labels, model.predict(X32))
+    assert_allclose(proba, model.predict_proba(X32), atol=1e-5)

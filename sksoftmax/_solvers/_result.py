@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from .._stacklevel import user_stacklevel
+
 
 @dataclass
 class SolverResult:
@@ -122,5 +124,5 @@ def warn_not_converged(solver, tol, max_iter, reason):
         f"{solver} failed to converge for tol={tol} and max_iter={max_iter} "
         f"({reason}); consider increasing max_iter or scaling the data.",
         ConvergenceWarning,
-        stacklevel=4,
+        stacklevel=user_stacklevel(),
     )
