@@ -212,8 +212,9 @@ class _CrossValidated:
             The routing of ``fit``'s metadata.
         """
         base = self._base_class(**self._base_params())
-        multilabel = False  # the request of either default scorer is the same
-        return metadata_router(self, cv_scorer(self.scoring, base, multilabel))
+        # routed by the named or the neg_log_loss scorer (the default for
+        # per-label targets, a plain function, takes what this one is given)
+        return metadata_router(self, cv_scorer(self.scoring, base, multilabel=False))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
