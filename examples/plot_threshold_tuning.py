@@ -99,9 +99,11 @@ entropy = -(proba * np.log(np.clip(proba, 1e-300, None))).sum(axis=1)
 wrong = raw.predict(X_test) != y_test
 
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-for label, model in [("raw", raw), ("temperature", calibrated)]:
-    axes[0].plot(*reliability(model), marker="o", label=label)
-axes[0].plot([0, 1], [0, 1], "k--", label="perfect")
+curves = {"raw": reliability(raw), "temperature": reliability(calibrated)}
+for label, (confidence, accuracy) in curves.items():
+    axes[0].plot(confidence, accuracy, marker="o", label=label)
+low = min(min(c + a) for c, a in curves.values()) - 0.02  # zoom on the points
+axes[0].plot([low, 1], [low, 1], "k--", label="perfect")
 axes[0].set_xlabel("confidence (largest probability), mean of the bin")
 axes[0].set_ylabel("accuracy in the bin")
 axes[0].set_title("Digits: reliability, 5 bins of ~90 test samples")
