@@ -13,7 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ._loss._folds import FoldedLoss
 from ._solvers import IterationHook, lbfgs_lockstep
-from ._targets import l2_reg_strength, sample_weights
+from ._weights import l2_reg_strength, sample_weights
 
 
 def fold_weights(data, folds, class_weight):

@@ -11,8 +11,9 @@ from sklearn.utils.validation import validate_data
 from ._array_api import Namespace, host_array, plain_input, to_host
 from ._dask_dispatch import is_dask_collection
 from ._loss import LinearLoss, MultinomialLoss, SoftMultinomialLoss
-from ._targets import sample_weights, smoothed
+from ._targets import smoothed
 from ._threads import fit_threads
+from ._weights import sample_weights
 
 
 def _check_kind(estimator, encoder, kind):

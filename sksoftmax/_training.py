@@ -16,8 +16,9 @@ from ._fit_data import fit_data
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
 from ._solvers._result import SolverResult, warn_not_converged
-from ._targets import check_classes, check_total_weight
-from ._targets import l2_reg_strength as l2_strength
+from ._targets import check_classes
+from ._weights import check_total_weight
+from ._weights import l2_reg_strength as l2_strength
 
 # Above this many outputs, one thread per output costs more than it saves and
 # the joint L-BFGS run is used instead.

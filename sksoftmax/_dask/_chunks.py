@@ -17,7 +17,8 @@ from sklearn.utils.validation import check_array
 
 from .._fit_data import largest_batch_mean, output_targets, squared_row_norms
 from .._loss import LinearLoss
-from .._targets import _class_totals, sample_weights, smoothed
+from .._targets import smoothed
+from .._weights import _class_totals, sample_weights
 
 # parts a node of the summation tree adds (dask's reductions use 8 too)
 _SPLIT_EVERY = 8

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._array_api import Namespace
 from .._fit_data import FitData, _check_kind
-from .._targets import balanced_class_weight, check_total_weight
+from .._weights import balanced_class_weight, check_total_weight
 from ._chunks import ChunkedLoss, Chunks, ChunkSpec, class_weight_totals
 from ._inputs import RowChunked, find_classes
 from ._sgd import ChunkEpochs
