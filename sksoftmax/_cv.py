@@ -10,12 +10,17 @@ from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_method_params
 
 from ._base import _atomic, _BaseSoftmaxFamily
 from ._callbacks import FitTasks
-from ._cv_path import HeldOutPredictions, lbfgs_path
-from ._cv_scoring import cv_scorer, metadata_router, routed_metadata, with_every_class
+from ._cv_path import lbfgs_path
+from ._cv_scoring import (
+    cv_scorer,
+    fold_scores,
+    metadata_router,
+    routed_metadata,
+    with_every_class,
+)
 from ._docs import fill_cv_doc
 from ._fit_data import fit_data
 from ._one_vs_rest import OneVsRestSigmoid
@@ -136,7 +141,7 @@ class _CrossValidated:
             self, X, y, sample_weight, on_device=False, apply_class_weight=False
         )
         Cs = np.sort(self._Cs())  # the path: from strong to weak regularisation
-        scorer = self._fold_scorer(data)
+        scorer = self._fold_scorer(base, data)
         split_params, score_params = routed_metadata(
             self, scorer, sample_weight, groups, params
         )
@@ -166,15 +171,15 @@ class _CrossValidated:
             for C, (fold_coefs, fold_n_iter) in zip(Cs, path, strict=False):
                 coefs.append(fold_coefs)
                 n_iter.append(fold_n_iter)
-                models = _fold_models(base, C, data, fold_coefs)
+                model = clone(base).set_params(C=float(C))
                 scores.append(
-                    _fold_scores(
+                    fold_scores(
                         scorer,
                         score_params,
-                        models,
-                        fold_coefs,
+                        model,
                         data,
                         folds,
+                        fold_coefs,
                         from_logits,
                     )
                 )
@@ -243,9 +248,8 @@ class _CrossValidated:
                 n_iter[f] = model.n_iter_[0]
             yield coefs, n_iter
 
-    def _fold_scorer(self, data):
+    def _fold_scorer(self, base, data):
         """The scorer of held-out rows, told every class of the fit."""
-        base = self._base_class(**self._base_params())
         multilabel = data.problem.multilabel_dtype is not None
         scorer = cv_scorer(self.scoring, base, multilabel)
         return scorer if multilabel else with_every_class(scorer, data.classes)
@@ -269,37 +273,6 @@ class _CrossValidated:
                 or name in _PRIVATE_FITTED
             ):
                 setattr(self, name, value)
-
-
-def _fold_models(base, C, data, coefs):
-    """Each fold's model, ``base`` at ``C`` fitted to ``coefs[f]``: what
-    GridSearchCV would hand a scorer, ``get_params()`` included."""
-    models = []
-    for fold_coef in coefs:
-        model = clone(base).set_params(C=float(C))
-        for name, value in fitted_attributes(data, fold_coef).items():
-            setattr(model, name, value)
-        model.n_features_in_ = data.X.shape[1]
-        models.append(model)
-    return models
-
-
-def _fold_scores(scorer, score_params, models, coefs, data, folds, from_logits):
-    """Each fold's held-out score, its model ``models[f]`` fitted to the
-    packed ``coefs[f]``. ``from_logits`` (a scorer scikit-learn built, which
-    only calls prediction methods): the held-out logits are computed once
-    and read through :class:`HeldOutPredictions`, with no copy of X[test];
-    otherwise the scorer gets the fold's model and X[test]."""
-    labels = data.labels
-    scores = np.empty(len(folds))
-    for f, (_, test) in enumerate(folds):
-        params = _check_method_params(data.X, params=score_params, indices=test)
-        if from_logits:
-            held_out = HeldOutPredictions(models[f], data.decision_rows(coefs[f], test))
-            scores[f] = scorer(held_out, np.arange(len(test)), labels[test], **params)
-        else:
-            scores[f] = scorer(models[f], data.X[test], labels[test], **params)
-    return scores
 
 
 def _cv_constraints(base_class):

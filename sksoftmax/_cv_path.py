@@ -5,11 +5,10 @@ fold's training rows, ``class_weight`` computed on those rows), so fold f's
 fit is exactly ``estimator(C).fit(X[train_f], y[train_f])``. For each C, from
 strong to weak regularisation, the folds' L-BFGS runs go in lockstep (one
 product of X with every fold's coefficients per round) and start from their
-solutions at the previous C. Held-out rows are scored from their logits.
+solutions at the previous C.
 """
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 from ._loss._folds import FoldedLoss
 from ._solvers import IterationHook, lbfgs_lockstep
@@ -70,36 +69,3 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
             np.stack([folded.from_runs(run_coef[runs]) for runs in fold_runs]),
             np.array([max(result.state["n_iter"][runs]) for runs in fold_runs]),
         )
-
-
-class HeldOutPredictions(ClassifierMixin, BaseEstimator):
-    """A fold's model for a scorer: its "X" is positions among the fold's
-    held-out rows, whose logits were computed once, and it predicts what the
-    fitted model predicts from them. Scorers built by scikit-learn only ever
-    call the prediction methods, so any of them scores the held-out rows
-    without a copy of X[test]."""
-
-    def __init__(self, model=None, decision=None):
-        self.model = model
-        self.decision = decision
-
-    @property
-    def classes_(self):
-        return self.model.classes_
-
-    def decision_function(self, rows):
-        return self.decision[rows]
-
-    def predict_log_proba(self, rows):
-        return self.model._log_proba_from_decision(self.decision[rows], np)
-
-    def predict_proba(self, rows):
-        return np.exp(self.predict_log_proba(rows))
-
-    def predict(self, rows):
-        return self.model._predict_from_decision(
-            self.decision[rows], self.model.classes_, self.model._multilabel_dtype, np
-        )
-
-    def __sklearn_tags__(self):
-        return self.model.__sklearn_tags__()

@@ -1,11 +1,13 @@
 """How the CV estimators score held-out rows: which scorer, with every class
-known to it, and which metadata reaches it and the splitter, as
-LogisticRegressionCV and GridSearchCV do in the installed scikit-learn."""
+known to it, which metadata reaches it and the splitter, as
+LogisticRegressionCV and GridSearchCV do in the installed scikit-learn, and
+each fold's score, from the held-out rows' logits where the scorer allows."""
 
 import warnings
 from inspect import signature
 
 import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import check_scoring, log_loss, make_scorer
 from sklearn.model_selection import check_cv
 from sklearn.model_selection._search import BaseSearchCV
@@ -16,8 +18,10 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
+from sklearn.utils.validation import _check_method_params
 
 from ._stacklevel import user_stacklevel
+from ._training import fitted_attributes
 
 # scikit-learn >= 1.7's GridSearchCV passes fit's sample_weight to a scorer
 # that takes it (without metadata routing); before, scores were unweighted
@@ -67,10 +71,11 @@ def with_every_class(scorer, classes):
     their sign, response method, options and metadata requests.
     """
     score_func = getattr(scorer, "_score_func", None)
-    if score_func is None or "labels" not in signature(score_func).parameters:
+    parameters = signature(score_func).parameters if score_func else {}
+    if "labels" not in parameters:
         return scorer
     options = {"labels": classes, **getattr(scorer, "_kwargs", {})}
-    if len(classes) == 2 and "pos_label" in signature(score_func).parameters:
+    if len(classes) == 2 and "pos_label" in parameters:
         options.setdefault("pos_label", classes[-1])
     rebuilt = make_scorer(
         score_func,
@@ -135,3 +140,64 @@ def _accepts_sample_weight(scorer):
     if accepts is not None:
         return accepts()
     return "sample_weight" in signature(scorer).parameters
+
+
+def fold_scores(scorer, score_params, model, data, folds, coefs, from_logits):
+    """Each fold's held-out score, the fold's model a clone of ``model`` (at
+    its C: what GridSearchCV would hand a scorer, ``get_params()`` included)
+    fitted to the packed ``coefs[f]``.
+
+    ``from_logits`` (a scorer scikit-learn built, which only calls
+    prediction methods): the held-out logits are computed once and read
+    through :class:`HeldOutPredictions`, with no copy of X[test]; otherwise
+    the scorer gets the fold's model and X[test].
+    """
+    scores = np.empty(len(folds))
+    for f, (_, test) in enumerate(folds):
+        fold_model = clone(model)
+        for name, value in fitted_attributes(data, coefs[f]).items():
+            setattr(fold_model, name, value)
+        fold_model.n_features_in_ = data.X.shape[1]
+        params = _check_method_params(data.X, params=score_params, indices=test)
+        if from_logits:
+            rows = np.arange(len(test))
+            held_out = HeldOutPredictions(
+                fold_model, data.decision_rows(coefs[f], test)
+            )
+            scores[f] = scorer(held_out, rows, data.labels[test], **params)
+        else:
+            scores[f] = scorer(fold_model, data.X[test], data.labels[test], **params)
+    return scores
+
+
+class HeldOutPredictions(ClassifierMixin, BaseEstimator):
+    """A fold's model for a scorer: its "X" is positions among the fold's
+    held-out rows, whose logits were computed once, and it predicts what the
+    fitted model predicts from them. Scorers built by scikit-learn only ever
+    call the prediction methods, so any of them scores the held-out rows
+    without a copy of X[test]."""
+
+    def __init__(self, model=None, decision=None):
+        self.model = model
+        self.decision = decision
+
+    @property
+    def classes_(self):
+        return self.model.classes_
+
+    def decision_function(self, rows):
+        return self.decision[rows]
+
+    def predict_log_proba(self, rows):
+        return self.model._log_proba_from_decision(self.decision[rows], np)
+
+    def predict_proba(self, rows):
+        return np.exp(self.predict_log_proba(rows))
+
+    def predict(self, rows):
+        return self.model._predict_from_decision(
+            self.decision[rows], self.model.classes_, self.model._multilabel_dtype, np
+        )
+
+    def __sklearn_tags__(self):
+        return self.model.__sklearn_tags__()

@@ -179,11 +179,12 @@ class FitData:
         xp = self.namespace.xp
         return xp.take(target, self.namespace.to_device(rows), axis=0)
 
-    @property
+    @functools.cached_property
     def labels(self):
         """y as scorers and callbacks take it: soft targets as their most
         probable class (no classification metric takes a distribution per
-        sample), any other y as validated."""
+        sample), any other y as validated. Computed once: the CV scores read
+        it at every C."""
         if self.problem.class_proba is None:
             return self.y
         return self.classes[np.argmax(self.y, axis=1)]

@@ -260,9 +260,9 @@ class SoftTargets:
         # along a common shift t of the logits: unbounded, and L-BFGS walked
         # the intercepts to 1e13. Divided in float64, every row sums to 1.
         Y /= row_sums[:, None]
-        labels, classes = self._labels(Y.shape[1], classes)
-        if not np.array_equal(labels, np.arange(len(labels))):
-            Y = Y[:, labels]
+        order, classes = self._labels(Y.shape[1], classes)
+        if not np.array_equal(order, np.arange(len(order))):
+            Y = Y[:, order]
         return Y, classes
 
     def _labels(self, n_columns, classes):
