@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.linear_model._linear_loss import LinearModelLoss
 from sklearn.preprocessing import StandardScaler
 
-from _common import softmax_objective, time_side_by_side
+from _common import side_by_side_fits, softmax_objective, time_side_by_side
 from sksoftmax import SoftmaxRegression
 from sksoftmax._loss import LinearLoss, MultinomialLoss
 
@@ -120,14 +120,7 @@ def peak_fit_memory(make_model, X, y):
 
 def run(X, y, C, tol, repeat, label):
     n_samples, n_features = X.shape
-    fits = {
-        "SoftmaxRegression": lambda: SoftmaxRegression(
-            C=C, tol=tol, max_iter=10_000
-        ).fit(X, y),
-        "LogisticRegression": lambda: LogisticRegression(
-            C=C, tol=tol, max_iter=10_000
-        ).fit(X, y),
-    }
+    fits = side_by_side_fits(X, y, C, tol)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         times, models = time_side_by_side(fits, repeat)

@@ -83,6 +83,21 @@ def softmax_objective(coef, intercept, X, y, C):
     return loss.loss(packed, X, target, sw, l2)
 
 
+def side_by_side_fits(X, y, C, tol, reference_C=None):
+    """``{name: fit}``: SoftmaxRegression(C) and LogisticRegression at the same
+    objective (``reference_C``, by default C), each a callable that fits it
+    on X, y at ``tol``."""
+    reference_C = C if reference_C is None else reference_C
+    return {
+        "SoftmaxRegression": lambda: SoftmaxRegression(
+            C=C, tol=tol, max_iter=10_000
+        ).fit(X, y),
+        "LogisticRegression": lambda: LogisticRegression(
+            C=reference_C, tol=tol, max_iter=10_000
+        ).fit(X, y),
+    }
+
+
 def compare(name, load, C, tol, repeat, min_seconds):
     """Rows of one dataset, the time ratio and the largest coefficient gap."""
     X, y = load(return_X_y=True)
@@ -93,15 +108,7 @@ def compare(name, load, C, tol, repeat, min_seconds):
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     binary = len(np.unique(y)) == 2
     # For two classes SoftmaxRegression(C) is LogisticRegression(2 C).
-    ref_C = 2 * C if binary else C
-    fits = {
-        "SoftmaxRegression": lambda: SoftmaxRegression(
-            C=C, tol=tol, max_iter=10_000
-        ).fit(X_train, y_train),
-        "LogisticRegression": lambda: LogisticRegression(
-            C=ref_C, tol=tol, max_iter=10_000
-        ).fit(X_train, y_train),
-    }
+    fits = side_by_side_fits(X_train, y_train, C, tol, 2 * C if binary else C)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         times, models = time_side_by_side(fits, repeat, min_seconds)
@@ -157,19 +164,8 @@ def machine():
     ]
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke mode for CI")
-    parser.add_argument("--C", type=float, default=1.0)
-    parser.add_argument(
-        "--seconds",
-        type=float,
-        default=1.0,
-        help="least time of runs for each fit's median (default 1)",
-    )
-    args = parser.parse_args(argv)
-    tol, repeat, min_seconds = (1e-4, 1, 0.0) if args.quick else (1e-8, 7, args.seconds)
-
+def _print_preamble(args, tol, repeat, min_seconds):
+    """What is compared, on which machine, and how it is timed."""
     print(
         "SoftmaxRegression against LogisticRegression (lbfgs) at the same "
         "objective.\n"
@@ -197,6 +193,46 @@ def main(argv=None):
             f"{min_seconds:g} s of runs each"
         )
     print(f"C={args.C}, tol={tol}; {runs}\n")
+
+
+def _print_summary(summary, quick):
+    """The per-dataset ratios and the conclusion, from the medians."""
+    print(f"\n{'dataset':<14}{'time ratio':>12}{'rel. obj. diff':>16}", end="")
+    print(f"{'max|coef diff|':>16}")
+    for name, ratio, rel, coef_diff in summary:
+        print(f"{name:<14}{ratio:>12.3f}{rel:>16.2e}{coef_diff:>16.2e}")
+    print(
+        "\ntime ratio = SoftmaxRegression / LogisticRegression median fit time "
+        "(< 1: faster)"
+    )
+    worst_rel = max(rel for _, _, rel, _ in summary)
+    ratios = [ratio for _, ratio, _, _ in summary]
+    timing = (
+        " (smoke run: not a timing)."
+        if quick
+        else f"; median time ratio {np.median(ratios):.2f} "
+        f"(per dataset {min(ratios):.2f} to {max(ratios):.2f})."
+    )
+    print(
+        f"\nConclusion: the same optimum on every dataset (objectives within "
+        f"{worst_rel:.1e} relative){timing}"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke mode for CI")
+    parser.add_argument("--C", type=float, default=1.0)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=1.0,
+        help="least time of runs for each fit's median (default 1)",
+    )
+    args = parser.parse_args(argv)
+    tol, repeat, min_seconds = (1e-4, 1, 0.0) if args.quick else (1e-8, 7, args.seconds)
+
+    _print_preamble(args, tol, repeat, min_seconds)
     header = (
         f"{'dataset':<14}{'model':<20}{'fit (s)':>10}{'iters':>7}"
         f"{'objective':>16}{'accuracy':>10}{'log-loss':>10}"
@@ -214,26 +250,7 @@ def main(argv=None):
             )
         rel = abs(rows[0]["objective"] - rows[1]["objective"]) / rows[1]["objective"]
         summary.append((name, ratio, rel, coef_diff))
-    print(f"\n{'dataset':<14}{'time ratio':>12}{'rel. obj. diff':>16}", end="")
-    print(f"{'max|coef diff|':>16}")
-    for name, ratio, rel, coef_diff in summary:
-        print(f"{name:<14}{ratio:>12.3f}{rel:>16.2e}{coef_diff:>16.2e}")
-    print(
-        "\ntime ratio = SoftmaxRegression / LogisticRegression median fit time "
-        "(< 1: faster)"
-    )
-    worst_rel = max(rel for _, _, rel, _ in summary)
-    ratios = [ratio for _, ratio, _, _ in summary]
-    timing = (
-        " (smoke run: not a timing)."
-        if args.quick
-        else f"; median time ratio {np.median(ratios):.2f} "
-        f"(per dataset {min(ratios):.2f} to {max(ratios):.2f})."
-    )
-    print(
-        f"\nConclusion: the same optimum on every dataset (objectives within "
-        f"{worst_rel:.1e} relative){timing}"
-    )
+    _print_summary(summary, args.quick)
 
 
 if __name__ == "__main__":
