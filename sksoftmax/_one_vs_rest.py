@@ -5,11 +5,12 @@ import numpy as np
 from ._array_api import log_expit, logsumexp, take_labels
 from ._base import _BaseSoftmaxFamily
 from ._docs import fill_doc
+from ._inference import InferenceMixin
 from ._targets import MultilabelIndicator, OneVsRestLabels
 
 
 @fill_doc
-class OneVsRestSigmoid(_BaseSoftmaxFamily):
+class OneVsRestSigmoid(InferenceMixin, _BaseSoftmaxFamily):
     r"""K independent sigmoid (logistic) classifiers, fitted together.
 
     The model for labels that are not mutually exclusive (a multilabel

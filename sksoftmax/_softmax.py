@@ -5,11 +5,12 @@ import numpy as np
 from ._array_api import host_array, log_softmax, take_labels
 from ._base import _BaseSoftmaxFamily
 from ._docs import fill_doc
+from ._inference import InferenceMixin
 from ._targets import ClassLabels, SoftTargets
 
 
 @fill_doc
-class SoftmaxRegression(_BaseSoftmaxFamily):
+class SoftmaxRegression(InferenceMixin, _BaseSoftmaxFamily):
     r"""Softmax (multinomial logistic) regression.
 
     One fully connected layer ``z = W x + b`` with ``W`` of shape

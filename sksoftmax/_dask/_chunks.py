@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_array
 
 from .._fit_data import largest_batch_mean, output_targets, squared_row_norms
 from .._loss import LinearLoss
+from .._loss._hessian import information_sums
 from .._targets import smoothed
 from .._weights import _class_totals, sample_weights
 
@@ -158,6 +159,15 @@ def _chunk_sums(chunk, loss_spec, coef, outputs, per_output):
     return loss.sums(coef, chunk.X, target, chunk.sample_weight, per_output)
 
 
+def chunk_information(chunk, loss_spec, coef, outputs, scores):
+    """:func:`information_sums` on a chunk (inference's Hessian and score
+    outer products)."""
+    loss = LinearLoss(*loss_spec)
+    return information_sums(
+        loss, coef, chunk.X, chunk.target, chunk.sample_weight, outputs, scores
+    )
+
+
 class Chunks:
     """The chunks of one fit, prepared where they live.
 
@@ -213,12 +223,16 @@ class Chunks:
 
     def sums(self, coef, outputs=None, per_output=False):
         """``LinearLoss.sums`` over every chunk: one evaluation."""
-        coef = dask.delayed(coef)  # one node of the graph: sent once
-        if outputs is not None:
-            outputs = dask.delayed(outputs)
+        return self.map_sum(_chunk_sums, coef, outputs, per_output)
+
+    def map_sum(self, function, *args):
+        """``function(chunk, loss_spec, *args)`` on every chunk where it
+        lives (a tuple of parts each), the parts added over the chunks."""
+        args = [None if arg is None else dask.delayed(arg) for arg in args]
+        # each argument one node of the graph: sent once, not once a chunk
         parts = [
-            dask.delayed(_chunk_sums)(c, self.loss_spec, coef, outputs, per_output)
-            for c in self.chunks
+            dask.delayed(function)(chunk, self.loss_spec, *args)
+            for chunk in self.chunks
         ]
         return dask.compute(tree_sum(parts))[0]
 

@@ -66,6 +66,13 @@ class MultinomialLoss:
         proba[y, np.arange(y.shape[0])] -= 1
         return proba
 
+    def hessian_terms(self, raw_prediction):
+        """The Hessian of each sample's loss in its logits, as ``(diag,
+        outer)`` of shape (n_classes, n_samples) each: ``diag(p) - p p^T``
+        (the same for target distributions: it does not depend on y)."""
+        proba = np.exp(log_softmax(raw_prediction, axis=0))
+        return proba, proba
+
     def weighted_loss_gradient_inplace(self, y, raw_prediction, sample_weight):
         """Return ``sum_i s_i loss_i``; overwrite the logits with ``s_i (p - y)``.
 
@@ -198,6 +205,12 @@ class SigmoidLoss:
         """Per-sample gradient with respect to the logits: ``sigmoid(z) - y``."""
         y = self.target_rows(y, slice(None), raw_prediction.shape[0], np.float64)
         return expit(raw_prediction) - y
+
+    def hessian_terms(self, raw_prediction):
+        """The Hessian of each sample's loss in its logits, ``(diag, None)``:
+        the K sigmoids are separate, so it is ``diag(p (1 - p))``; computed as
+        ``sigmoid(z) sigmoid(-z)``, exact in either tail."""
+        return expit(raw_prediction) * expit(-raw_prediction), None
 
     def weighted_loss_gradient_inplace(
         self, y, raw_prediction, sample_weight, per_output=False

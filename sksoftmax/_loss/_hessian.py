@@ -1,0 +1,125 @@
+"""Second-order sums of a linear model's loss: its Hessian in the
+coefficients and the outer products of the per-sample scores, over X's rows.
+
+What inference needs (``sksoftmax._inference``), written next to the
+gradient it differentiates. With ``xt_i = [1, x_i]`` (the 1 only with an
+intercept) and one block of coefficients ``[b_k, w_k]`` for each output k of
+``outputs`` (the others held fixed, as a reference class is)::
+
+    hessian     = sum_i s_i (diag(c_i) - o_i o_i^T) kron (xt_i xt_i^T)
+    score_outer = sum_i s_i (r_i kron xt_i) (r_i kron xt_i)^T
+    group_sums  = sum_{i in g} s_i (r_i kron xt_i)       one row per group g
+
+where ``diag(c_i) - o_i o_i^T`` is the Hessian of sample i's loss in its
+logits (the per-sample loss's ``hessian_terms``; no ``o`` for sigmoids) and
+``r_i = p_i - y_i`` the gradient. The weights count as frequencies: integer
+weights give what repeated rows give. All three add up over any split of
+the rows, so Dask's chunks compute theirs where they live.
+
+Rows go a block at a time (float64 copies of a block, the intercept's 1 in
+front); ``(diag(c) - o o^T) kron xt xt^T`` is one weighted Gram matrix per
+output on the diagonal minus one product ``V^T V`` of the block's
+``o_i kron xt_i``: ``n (m q)^2`` multiply-adds in BLAS, never an
+``(n, m q)`` matrix of all rows.
+"""
+
+import numpy as np
+from scipy import sparse
+
+# entries of a block's (rows, m q) product operand: 8 MiB of float64
+_BLOCK_ENTRIES = 1 << 20
+_MIN_BLOCK_ROWS = 256
+
+
+def _design(X_rows, fit_intercept):
+    """A float64 dense copy of a block of rows, its intercept column first."""
+    block = X_rows.toarray() if sparse.issparse(X_rows) else X_rows
+    block = np.asarray(block, dtype=np.float64)
+    if not fit_intercept:
+        return np.array(block)  # a copy: the logits below take X's own
+    return np.hstack([np.ones((block.shape[0], 1)), block])
+
+
+def _kron_rows(factors, design):
+    """``factors[:, i] kron design[i]`` for each row i: (rows, m q)."""
+    n_rows = design.shape[0]
+    product = factors.T[:, :, None] * design[:, None, :]
+    return product.reshape(n_rows, -1)
+
+
+def information_sums(
+    linear_loss,
+    coef,
+    X,
+    y,
+    sample_weight,
+    outputs,
+    scores=False,
+    group_codes=None,
+    n_groups=0,
+):
+    """The Hessian, and with ``scores`` the score outer products (and with
+    ``group_codes`` each group's score sums), of ``sum_i s_i loss_i``.
+
+    Parameters
+    ----------
+    linear_loss : LinearLoss
+        Numpy (not another namespace); ``coef`` is packed as it packs.
+    coef : ndarray of shape (n_coef,)
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray
+        Target in the base loss's encoding.
+    sample_weight : ndarray of shape (n_samples,)
+    outputs : ndarray of int
+        The outputs whose coefficients the sums are over, in this order.
+    scores : bool, default=False
+        Also return ``score_outer``.
+    group_codes : ndarray of int of shape (n_samples,) or None
+        A group in ``[0, n_groups)`` per sample: also return ``group_sums``.
+    n_groups : int, default=0
+
+    Returns
+    -------
+    hessian : ndarray of shape (m q, m q)
+        m outputs, q = n_features (+ 1 with an intercept, first in each
+        output's block).
+    score_outer : ndarray of shape (m q, m q), or 0.0 without ``scores``
+    group_sums : ndarray of shape (n_groups, m q), or 0.0 without groups
+    """
+    outputs = np.asarray(outputs)
+    n_params = len(outputs) * (X.shape[1] + int(linear_loss.fit_intercept))
+    hessian = np.zeros((n_params, n_params))
+    score_outer = np.zeros_like(hessian) if scores else 0.0
+    group_sums = np.zeros((n_groups, n_params)) if group_codes is not None else 0.0
+    rows_per_block = max(_MIN_BLOCK_ROWS, _BLOCK_ENTRIES // max(n_params, 1))
+    for start in range(0, X.shape[0], rows_per_block):
+        rows = slice(start, start + rows_per_block)
+        design = _design(X[rows], linear_loss.fit_intercept)
+        # the logits in float64, from the float64 block
+        raw = linear_loss.raw_prediction(coef, design[:, -X.shape[1] :])
+        weights = np.asarray(sample_weight[rows], dtype=np.float64)
+        diag, outer = linear_loss.base_loss.hessian_terms(raw)
+        q = design.shape[1]
+        for position, output in enumerate(outputs):
+            block = slice(position * q, (position + 1) * q)
+            hessian[block, block] += (design * (weights * diag[output])[:, None]).T @ (
+                design
+            )
+        if outer is not None:
+            products = _kron_rows(np.sqrt(weights) * outer[outputs], design)
+            hessian -= products.T @ products
+        if not scores and group_codes is None:
+            continue
+        residual = linear_loss.base_loss.gradient(y[..., rows], raw)[outputs]
+        if scores:
+            products = _kron_rows(np.sqrt(weights) * residual, design)
+            score_outer += products.T @ products
+        if group_codes is not None:
+            products = _kron_rows(weights * residual, design)
+            codes = group_codes[rows]
+            membership = sparse.csr_matrix(
+                (np.ones(codes.shape[0]), (codes, np.arange(codes.shape[0]))),
+                shape=(n_groups, codes.shape[0]),
+            )
+            group_sums += membership @ products
+    return hessian, score_outer, group_sums
