@@ -17,10 +17,10 @@ from scipy import linalg
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "cluster")
 
-# Smallest eigenvalue of the Jacobi-scaled Hessian, against its largest,
-# below which its inverse is not trusted: rounding alone (unit roundoff
-# 1.1e-16 times the size of the matrix) makes relative errors of the
-# inverse reach about 1 there.
+# Reciprocal condition number (1-norm) of the Jacobi-scaled Hessian below
+# which its inverse is not trusted: rounding alone (unit roundoff 1.1e-16
+# times the size of the matrix) makes relative errors of the inverse reach
+# about 1 there.
 _SINGULAR = 1e-13
 
 
@@ -63,18 +63,28 @@ def inverse_hessian(hessian, parameters):
         )
     scale = 1.0 / np.sqrt(diagonal)
     scaled = hessian * scale[:, None] * scale[None, :]
-    eigenvalues, eigenvectors = linalg.eigh(scaled)
-    if eigenvalues[0] <= _SINGULAR * eigenvalues[-1]:
+    # Cholesky with LAPACK's condition estimate: 0.4 ms against eigh's 7.5
+    # at 204 estimates; eigh only to name the direction of a singular one
+    try:
+        factor = linalg.cholesky(scaled, lower=True, check_finite=False)
+        norm = np.abs(scaled).sum(axis=0).max()
+        rcond, _ = linalg.lapack.dpocon(factor, norm, uplo="L")
+    except linalg.LinAlgError:
+        rcond = 0.0
+    if rcond <= _SINGULAR:
+        eigenvalues, eigenvectors = linalg.eigh(scaled)
         raise ValueError(
-            "The Hessian is singular (its smallest eigenvalue is "
-            f"{eigenvalues[0] / eigenvalues[-1]:.1e} of its largest, after "
-            "scaling): the coefficients are not identified along a direction "
-            f"that moves {_describe_direction(eigenvectors[:, 0], parameters)}. "
+            "The Hessian is singular (its reciprocal condition number is "
+            f"{max(rcond, 0.0):.1e} after scaling): the coefficients are not "
+            "identified along a direction that moves "
+            f"{_describe_direction(eigenvectors[:, 0], parameters)}. "
             "Usual causes: collinear columns of X, or a column constant "
             "alongside the intercept (drop one of them); or, for C=inf, a "
             "class the features separate perfectly (use a finite C)."
         )
-    inverse = (eigenvectors / eigenvalues) @ eigenvectors.T
+    # the inverse from the factor (a third of cho_solve's work on the identity)
+    inverse, _ = linalg.lapack.dpotri(factor, lower=1)
+    inverse = np.tril(inverse) + np.tril(inverse, -1).T
     return inverse * scale[:, None] * scale[None, :]
 
 
