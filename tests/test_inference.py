@@ -506,3 +506,63 @@ def test_minimum_is_where_the_score_vanishes():
     ).x
     model = SoftmaxRegression(**MLE).fit(X, y)
     assert_allclose(model.coef_table(X, y)["coef"], reference, rtol=1e-5)
+
+
+def test_without_intercept_equals_mnlogit_without_constant():
+    X, y = wine()
+    model = SoftmaxRegression(fit_intercept=False, **MLE).fit(X, y)
+    table = model.coef_table(X, y)
+    assert "intercept" not in table.index.get_level_values("feature")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = sm.MNLogit(y, X).fit(
+            start_params=table["coef"].to_numpy(),
+            method="newton",
+            maxiter=0,
+            disp=0,
+            warn_convergence=False,
+        )
+    assert_table_equals(table, results, multinomial_order)
+    statistics = model.fit_statistics(X, y)
+    assert_allclose(statistics["log_likelihood"], results.llf, **SAME)
+    assert_allclose(statistics["null_log_likelihood"], results.llnull, rtol=1e-8)
+    # statsmodels' AIC counts an intercept per equation even without one;
+    # ours counts the coefficients estimated
+    assert_allclose(statistics["aic"], -2 * results.llf + 2 * table.shape[0], **SAME)
+
+
+def test_other_inputs_give_the_same_table():
+    """One-hot soft targets, sparse X, the CV estimator at its C_, a torch
+    tensor: each the table of the plain fit on the same numbers."""
+    from scipy import sparse
+
+    from sksoftmax import SoftmaxRegressionCV
+
+    X, y = wine()
+    model = SoftmaxRegression(C=1.0, tol=1e-10).fit(X, y)
+    reference = model.coef_table(X, y)
+    one_hot = np.eye(3)[y]
+    soft = SoftmaxRegression(C=1.0, tol=1e-10).fit(X, one_hot)
+    assert_allclose(soft.coef_table(X, one_hot), reference, rtol=1e-6)
+    assert_allclose(
+        model.coef_table(sparse.csr_matrix(X), y), reference, rtol=1e-12, atol=1e-14
+    )
+    searched = SoftmaxRegressionCV(Cs=[0.1, 1.0], tol=1e-10).fit(X, y)
+    plain = SoftmaxRegression(C=searched.C_, tol=1e-10).fit(X, y)
+    # the refit starts warm from the path: the same optimum to L-BFGS's stop
+    assert_allclose(
+        searched.coef_table(X, y), plain.coef_table(X, y), rtol=1e-5, atol=1e-6
+    )
+    torch = pytest.importorskip("torch")
+    assert_allclose(
+        model.coef_table(torch.asarray(X), torch.asarray(y)), reference, rtol=1e-12
+    )
+
+
+def test_an_l1_fit_is_refused():
+    """Inference after selection is not valid (the guard for l1_ratio > 0)."""
+    X, y = wine()
+    model = SoftmaxRegression(C=1.0).fit(X, y)
+    model.l1_ratio = 0.5
+    with pytest.raises(ValueError, match="not valid"):
+        model.coef_table(X, y)

@@ -94,7 +94,8 @@ class FittedParameters:
         rows = (
             weights if intercept is None else np.hstack([intercept[:, None], weights])
         )
-        C = float(getattr(estimator, "C_", estimator.C))
+        # the CV estimators' chosen C, or the parameter
+        C = float(estimator.C_ if hasattr(estimator, "C_") else estimator.C)
         n_outputs, self.sign = problem.n_outputs, 1.0
         if self.softmax:
             position = _reference_position(classes, reference)
