@@ -11,6 +11,8 @@ if importlib.util.find_spec("skl2onnx") is None:
     collect_ignore.append("sksoftmax/onnx.py")
 if importlib.util.find_spec("distributed") is None:
     collect_ignore.append("sksoftmax/_dask")
+if importlib.util.find_spec("pandas") is None:  # the inference tables' examples
+    collect_ignore.append("sksoftmax/_inference/_mixin.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -310,7 +310,7 @@ class InferenceMixin:
 
         Parameters
         ----------
-        X, y, sample_weight, cov_type, groups, reference
+        X, y, sample_weight
             As in :meth:`covariance_matrix`.
         features : str, int or list of them, default=None
             Feature names (or column positions); "intercept" for the
@@ -319,6 +319,8 @@ class InferenceMixin:
             R, for restrictions other than "these features do nothing".
         value : array-like of shape (n_restrictions,), default=None
             r; zeros when None.
+        cov_type, groups, reference
+            As in :meth:`covariance_matrix`.
 
         Returns
         -------
