@@ -18,7 +18,11 @@ def _total_weight(sample_weight, namespace):
 
 
 def _l2_penalty(weights, l2_reg_strength, per_output=False):
-    """``l2_reg_strength / 2 * ||W||^2``, or its term for each row of W."""
+    """``l2_reg_strength / 2 * ||W||^2``, or its term for each row of W; a
+    strength per feature (an array) weighs each column of W."""
+    if np.ndim(l2_reg_strength) > 0:  # per-feature penalty factors
+        terms = np.einsum("kj,kj,j->k", weights, weights, l2_reg_strength)
+        return 0.5 * (terms if per_output else float(terms.sum()))
     if per_output:
         return 0.5 * l2_reg_strength * np.einsum("kj,kj->k", weights, weights)
     flat = weights.ravel()
@@ -175,8 +179,9 @@ class LinearLoss:
             Target in the base loss's encoding.
         sample_weight : ndarray of shape (n_samples,)
             Per-sample weights ``s_i``, in X's dtype.
-        l2_reg_strength : float, default=0.0
-            Strength of the L2 term on ``W``.
+        l2_reg_strength : float or ndarray of shape (n_features,), default=0.0
+            Strength of the L2 term on ``W``; an array, one per column of W
+            (per-feature penalty factors): ``sum_j l2_j ||W[:, j]||^2 / 2``.
         weight_sum : float, default=None
             Divisor of the summed loss; ``sample_weight.sum()`` when None.
         per_output : bool, default=False
@@ -213,7 +218,7 @@ class LinearLoss:
         weights, _ = self.unpack(coef)
         grad_weights *= 1.0 / weight_sum
         objective = loss_sum / weight_sum
-        if l2_reg_strength > 0:
+        if np.any(l2_reg_strength > 0):
             grad_weights += l2_reg_strength * weights
             per_output = np.ndim(loss_sum) > 0
             objective += _l2_penalty(weights, l2_reg_strength, per_output)
