@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _training
@@ -57,19 +58,30 @@ def _atomic(fit_method):
     return wrapper
 
 
+def _streams_its_penalty(estimator):
+    """partial_fit runs SGD, which fits the plain L2 penalty: taken away
+    (scikit-learn's way: ``hasattr`` is False) for the others."""
+    if estimator.l1_ratio > 0 or estimator.penalty_factor is not None:
+        raise AttributeError(
+            f"{type(estimator).__name__} with l1_ratio > 0 or a penalty_factor "
+            "has no partial_fit: its SGD steps fit the plain L2 penalty. Use fit "
+            "(solver='lbfgs', OWL-QN for the L1 part)."
+        )
+    return True
+
+
 # LogisticRegression's parameters that these estimators do not take, and
 # what to do instead: a user swapping one for the other tries exactly these.
 _NOT_OURS = {
-    "penalty": "it fits the L2 penalty only, set by C; for L1 or elastic-net "
-    "penalties use sklearn.linear_model.LogisticRegression",
-    "l1_ratio": "it fits the L2 penalty only, set by C; for elastic-net use "
-    "sklearn.linear_model.LogisticRegression",
+    "penalty": "the penalty is set by C and l1_ratio, as in scikit-learn 1.8 "
+    "and later: l1_ratio=0 is L2 (the default), 1 is L1, between is elastic net",
     "multi_class": "the estimator is the scheme: SoftmaxRegression is "
     "multinomial, sksoftmax.OneVsRestSigmoid one-vs-rest",
     "n_jobs": "one fit uses the BLAS threads of the process (limit them with "
     "threadpoolctl); parallelise searches with GridSearchCV(n_jobs=...)",
     "dual": "there is no dual formulation; the solvers are 'lbfgs' and 'sgd'",
-    "l1_ratios": "it fits the L2 penalty only; its CV searches C alone",
+    "l1_ratios": "its CV searches C alone with the L2 penalty; for a sparse "
+    "model, search C of SoftmaxRegression(l1_ratio=...) with GridSearchCV",
     "intercept_scaling": "the intercept is fitted unpenalised, as "
     "LogisticRegression's lbfgs solver does",
 }
@@ -125,6 +137,8 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "penalty_factor": ["array-like", None],
     }
 
     def __init__(
@@ -150,6 +164,8 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         label_smoothing=0.0,
+        l1_ratio=0.0,
+        penalty_factor=None,
     ):
         self.C = C
         self.fit_intercept = fit_intercept
@@ -171,6 +187,8 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.label_smoothing = label_smoothing
+        self.l1_ratio = l1_ratio
+        self.penalty_factor = penalty_factor
 
     # -- subclass hooks -------------------------------------------------------
 
@@ -225,6 +243,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         _training.fit(self, X, y, sample_weight)
         return self
 
+    @available_if(_streams_its_penalty)
     @_fit_context(prefer_skip_nested_validation=True)
     @_atomic
     def partial_fit(self, X, y, classes=None, sample_weight=None):

@@ -38,6 +38,13 @@ def _no_partial_fit(estimator):
     )
 
 
+# The estimators' parameters their CV variants do not take: the C they
+# search, warm_start (the path starts each C warm), and the L1 and per-feature
+# penalties (the path fits the L2 penalty; a sparse model's C is searched
+# with GridSearchCV for now).
+_NOT_CV_PARAMETERS = ("C", "warm_start", "l1_ratio", "penalty_factor")
+
+
 class _CrossValidated:
     """What both CV estimators share; mixed in before the estimator class."""
 
@@ -97,7 +104,7 @@ class _CrossValidated:
         return {
             name: getattr(self, name)
             for name in names
-            if name not in ("C", "warm_start")
+            if name not in _NOT_CV_PARAMETERS
         }
 
     # scikit-learn's way to take a method away: hasattr is False, and the
@@ -279,7 +286,7 @@ def _cv_constraints(base_class):
     constraints = {
         name: value
         for name, value in base_class._parameter_constraints.items()
-        if name not in ("C", "warm_start")
+        if name not in _NOT_CV_PARAMETERS
     }
     constraints.update(
         Cs=[Interval(Integral, 1, None, closed="left"), "array-like"],

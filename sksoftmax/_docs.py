@@ -70,7 +70,19 @@ PARAMETERS_DOC = """C : float, default=1.0
         Smooth the targets towards uniform, in [0, 1): a softmax target
         becomes ``(1 - label_smoothing) * Y + label_smoothing / K``, each
         sigmoid's ``(1 - label_smoothing) * y + label_smoothing / 2``. 0 is
-        the plain cross-entropy. ``class_weight`` still follows the labels."""
+        the plain cross-entropy. ``class_weight`` still follows the labels.
+    l1_ratio : float, default=0.0
+        The elastic-net mixing, in [0, 1], as LogisticRegression's
+        ``l1_ratio`` in scikit-learn 1.8 and later: 0 is the L2 penalty, 1 the
+        L1 penalty (a sparse ``coef_``, with exact zeros), between is elastic
+        net, ``(1/C) [(1 - l1_ratio)/2 ||W||^2 + l1_ratio |W|_1]``. With
+        ``l1_ratio > 0``, ``solver="lbfgs"`` runs OWL-QN and ``tol`` bounds the
+        largest violation of the optimality conditions; SGD and
+        :meth:`partial_fit` fit the L2 penalty only.
+    penalty_factor : array-like of shape (n_features,), default=None
+        A non-negative factor per feature multiplying both its L1 and L2
+        terms, as glmnet's ``penalty.factor``: 0 leaves a feature
+        unpenalised, 2 penalises it twice as hard. None: all ones."""
 
 ATTRIBUTES_DOC = """n_features_in_ : int
         Number of features seen during fit.
@@ -156,4 +168,4 @@ def fill_cv_doc(cls):
     cls.__doc__ = cls.__doc__.replace("%(cv_parameters)s", CV_PARAMETERS_DOC).replace(
         "%(cv_attributes)s", CV_ATTRIBUTES_DOC
     )
-    return fill_doc(cls, without=("C", "warm_start"))
+    return fill_doc(cls, without=("C", "warm_start", "l1_ratio", "penalty_factor"))

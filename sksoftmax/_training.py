@@ -5,6 +5,8 @@ Every function takes the estimator for its parameters and hooks; only
 :func:`set_fitted` writes to it, so a fit that raises earlier changes nothing.
 """
 
+import functools
+
 import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
@@ -13,8 +15,10 @@ from sklearn.utils import check_random_state
 from ._array_api import host_array
 from ._callbacks import FitTasks
 from ._fit_data import fit_data
+from ._penalties import check_solver, penalty_terms
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
+from ._solvers._owlqn import owlqn
 from ._solvers._result import SolverResult, warn_not_converged
 from ._targets import check_classes
 from ._weights import check_total_weight
@@ -58,6 +62,7 @@ def sgd_options(estimator):
 
 def fit(estimator, X, y, sample_weight):
     """``estimator.fit``: every solver, warm start, early stopping."""
+    check_solver(estimator)
     # early stopping scores held-out rows on the host
     on_device = estimator.solver == "lbfgs" or not estimator.early_stopping
     warm = estimator.warm_start and hasattr(estimator, "coef_")
@@ -78,10 +83,13 @@ def fit(estimator, X, y, sample_weight):
             )
     coef0 = data.warm_coef(estimator) if warm else data.prior_coef()
     weight_sum = data.weight_sum
-    l2_reg_strength = l2_strength(data.problem.l2_scale, estimator.C, weight_sum)
+    l2_reg_strength, penalty = penalty_terms(
+        estimator, data.problem, data.linear_loss, weight_sum
+    )
     sgd_state = {"weight_seen": weight_sum}
     lockstep = (
         estimator.solver == "lbfgs"
+        and penalty is None  # OWL-QN runs the outputs jointly
         and estimator.max_iter > 0
         and data.problem.base_loss.separable
         and 1 < data.problem.n_outputs <= _MAX_LOCKSTEP_RUNS
@@ -111,7 +119,11 @@ def fit(estimator, X, y, sample_weight):
         elif lockstep:
             result = _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook)
         else:
-            result = lbfgs(
+            # L-BFGS-B, or OWL-QN with an L1 part: the same arguments
+            solver = (
+                lbfgs if penalty is None else functools.partial(owlqn, penalty=penalty)
+            )
+            result = solver(
                 data.linear_loss.loss_gradient,
                 coef0,
                 args=(*data.objective_data, l2_reg_strength, data.weight_sum),

@@ -278,8 +278,7 @@ def test_warm_start_after_the_classes_changed(estimator):
 @pytest.mark.parametrize(
     "name, value, advice",
     [
-        ("penalty", "l1", "L2 penalty only.*LogisticRegression"),
-        ("l1_ratio", 0.5, "L2 penalty only.*LogisticRegression"),
+        ("penalty", "l1", "set by C and l1_ratio"),
         ("multi_class", "ovr", "the estimator is the scheme"),
         ("n_jobs", 2, "BLAS threads"),
         ("alpha", 1e-4, "its parameters are C, batch_size"),

@@ -31,6 +31,8 @@ def expected_failures(estimator):
         SoftmaxRegression(solver="sgd"),
         OneVsRestSigmoid(),
         OneVsRestSigmoid(solver="sgd"),
+        SoftmaxRegression(l1_ratio=0.5),
+        OneVsRestSigmoid(l1_ratio=1.0),
         SoftmaxRegressionCV(Cs=3, cv=3),
         OneVsRestSigmoidCV(Cs=3, cv=3),
     ],

@@ -560,9 +560,8 @@ def test_other_inputs_give_the_same_table():
 
 
 def test_an_l1_fit_is_refused():
-    """Inference after selection is not valid (the guard for l1_ratio > 0)."""
+    """Inference after selection is not valid."""
     X, y = wine()
-    model = SoftmaxRegression(C=1.0).fit(X, y)
-    model.l1_ratio = 0.5
+    model = SoftmaxRegression(C=1.0, l1_ratio=0.5).fit(X, y)
     with pytest.raises(ValueError, match="not valid"):
         model.coef_table(X, y)

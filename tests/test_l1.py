@@ -1,0 +1,234 @@
+"""L1 and elastic-net fits of both estimators against independent
+references: the optimality (KKT) conditions with a gradient computed here
+from ``predict_proba``, LogisticRegression's saga at the same objective, and
+scipy's L-BFGS-B on the split-variable problem for per-feature factors."""
+
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import optimize
+from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.fixes import parse_version
+
+from sksoftmax import OneVsRestSigmoid, SoftmaxRegression
+
+TIGHT = dict(tol=1e-8, max_iter=5000)
+
+
+def dataset(name):
+    load = {"iris": load_iris, "wine": load_wine, "digits": load_digits}[name]
+    X, y = load(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def saga(C, l1_ratio):
+    """LogisticRegression with saga at this penalty, in any scikit-learn:
+    ``penalty`` was replaced by ``l1_ratio`` alone in 1.8."""
+    options = dict(C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-10, max_iter=100000)
+    if parse_version(sklearn.__version__) < parse_version("1.8"):
+        options["penalty"] = "elasticnet"
+    return LogisticRegression(**options)
+
+
+def objective(model, X, y, C, l1_ratio, factor=None):
+    """F of the fitted model, written out from predict_proba and coef_
+    (the two-class coef_ is the difference of the softmax's two rows)."""
+    proba = model.predict_proba(X)
+    classes = list(model.classes_)
+    loss = -np.log(proba[np.arange(y.shape[0]), [classes.index(c) for c in y]]).sum()
+    W = model.coef_
+    if isinstance(model, SoftmaxRegression) and W.shape[0] == 1:
+        W = np.vstack([-W / 2, W / 2])  # the symmetric two rows
+    f = np.ones(W.shape[1]) if factor is None else factor
+    penalty = (1 - l1_ratio) / 2 * (f * W**2).sum() + l1_ratio * (f * np.abs(W)).sum()
+    return loss + penalty / C
+
+
+def softmax_gradient(model, X, y, C, l1_ratio, factor):
+    """The gradient of the smooth part (loss + L2) in W, from predict_proba."""
+    proba = model.predict_proba(X)
+    onehot = (y[:, None] == model.classes_[None, :]).astype(float)
+    return (proba - onehot).T @ X + (1 - l1_ratio) * factor * model.coef_ / C
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_optimality_conditions_hold_at_the_solution(l1_ratio):
+    X, y = dataset("wine")
+    C = 0.05
+    factor = np.linspace(0.25, 2.0, X.shape[1])
+    model = SoftmaxRegression(
+        C=C, l1_ratio=l1_ratio, penalty_factor=factor, **TIGHT
+    ).fit(X, y)
+    gradient = softmax_gradient(model, X, y, C, l1_ratio, factor)
+    W, bound = model.coef_, l1_ratio * factor / C * np.ones_like(model.coef_)
+    zero = W == 0
+    assert 0 < zero.sum() < W.size  # a sparse model, not an empty one
+    # scaled by the total weight: tol bounds the scaled objective's violation
+    n = X.shape[0]
+    assert np.all(np.abs(gradient[zero]) <= bound[zero] + 1e-6 * n)
+    assert_allclose(gradient[~zero], -bound[~zero] * np.sign(W[~zero]), atol=1e-6 * n)
+
+
+@pytest.mark.parametrize(
+    "name", ["iris", "wine", pytest.param("digits", marks=pytest.mark.slow)]
+)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_equals_logistic_regression_saga(name, l1_ratio):
+    X, y = dataset(name)
+    C = 0.1
+    ours = SoftmaxRegression(C=C, l1_ratio=l1_ratio, **TIGHT).fit(X, y)
+    reference = saga(C, l1_ratio).fit(X, y)
+    ours_value = objective(ours, X, y, C, l1_ratio)
+    reference_value = objective(reference, X, y, C, l1_ratio)
+    assert ours_value == pytest.approx(reference_value, rel=1e-6)
+    assert ours_value <= reference_value * (1 + 1e-9)
+    # the probabilities are unique (the coefficients are not for pure L1:
+    # a common shift of the classes' weights may leave |W|_1 unchanged)
+    assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-4)
+    if l1_ratio < 1:
+        assert_array_equal(ours.coef_ == 0, np.abs(reference.coef_) < 1e-6)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_two_classes_are_logistic_regression_at_the_mapped_penalty(l1_ratio):
+    """Two symmetric rows with difference d carry (1-rho)/4 |d|^2 + rho |d|_1:
+    LogisticRegression's penalty at C' = 2C/(1+rho), rho' = 2rho/(1+rho)."""
+    X, y = dataset("iris")
+    keep = y > 0
+    X, y = X[keep], y[keep]
+    C = 0.5
+    ours = SoftmaxRegression(C=C, l1_ratio=l1_ratio, **TIGHT).fit(X, y)
+    mapped_C, mapped_ratio = 2 * C / (1 + l1_ratio), 2 * l1_ratio / (1 + l1_ratio)
+    reference = saga(mapped_C, mapped_ratio).fit(X, y)
+    assert_allclose(ours.coef_, reference.coef_, atol=1e-5)
+    assert_allclose(ours.intercept_, reference.intercept_, atol=1e-5)
+    sigmoid = OneVsRestSigmoid(C=mapped_C, l1_ratio=mapped_ratio, **TIGHT).fit(X, y)
+    assert_allclose(ours.coef_, sigmoid.coef_, atol=1e-7)
+    assert objective(ours, X, y, C, l1_ratio) == pytest.approx(
+        objective(reference, X, y, mapped_C, mapped_ratio), rel=1e-7
+    )
+
+
+def test_one_vs_rest_equals_one_saga_per_class():
+    X, y = dataset("wine")
+    C = 0.1
+    ours = OneVsRestSigmoid(C=C, l1_ratio=1.0, **TIGHT).fit(X, y)
+    for k in range(3):
+        reference = saga(C, 1.0).fit(X, y == k)
+        assert_allclose(ours.coef_[k], reference.coef_[0], atol=1e-5)
+    assert np.any(ours.coef_ == 0)
+
+
+def test_penalty_factor_equals_the_split_variable_minimum():
+    """Factors (0: an unpenalised feature) against scipy's L-BFGS-B on the
+    written-out objective with W = U - V, U, V >= 0."""
+    X, y = dataset("wine")
+    n, d = X.shape
+    C, l1_ratio = 0.05, 0.7
+    factor = np.r_[0.0, np.linspace(0.5, 3.0, d - 1)]
+    model = SoftmaxRegression(
+        C=C, l1_ratio=l1_ratio, penalty_factor=factor, **TIGHT
+    ).fit(X, y)
+    onehot = np.eye(3)[y]
+
+    def split(z):
+        U, V = z[: 3 * d].reshape(3, d), z[3 * d : 6 * d].reshape(3, d)
+        b = z[6 * d :]
+        W = U - V
+        logits = X @ W.T + b
+        logits -= logits.max(axis=1, keepdims=True)
+        log_proba = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        residual = np.exp(log_proba) - onehot
+        value = (
+            -(onehot * log_proba).sum()
+            + (
+                (1 - l1_ratio) / 2 * (factor * W**2).sum()
+                + l1_ratio * (factor * (U + V)).sum()
+            )
+            / C
+        )
+        grad_W = residual.T @ X + (1 - l1_ratio) * factor * W / C
+        l1 = l1_ratio * factor / C * np.ones((3, d))
+        return value, np.concatenate(
+            [(grad_W + l1).ravel(), (-grad_W + l1).ravel(), residual.sum(axis=0)]
+        )
+
+    bounds = [(0, None)] * (6 * d) + [(None, None)] * 3
+    result = optimize.minimize(
+        split,
+        np.zeros(6 * d + 3),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
+        options={"maxiter": 100000, "ftol": 1e-15, "gtol": 1e-10},
+    )
+    W = result.x[: 3 * d].reshape(3, d) - result.x[3 * d : 6 * d].reshape(3, d)
+    assert objective(model, X, y, C, l1_ratio, factor) == pytest.approx(
+        result.fun, rel=1e-9
+    )
+    assert_array_equal(model.coef_ == 0, np.abs(W) < 1e-6)
+    assert np.all(model.coef_[:, 0] != 0)  # unpenalised: never exactly zero
+    assert_allclose(model.coef_[:, 1:], W[:, 1:], atol=1e-5)
+    # the unpenalised column is unique up to a shift common to the classes
+    centred = model.coef_[:, 0] - model.coef_[:, 0].mean()
+    assert_allclose(centred, W[:, 0] - W[:, 0].mean(), atol=1e-5)
+
+
+def test_l1_ratio_zero_is_the_l2_fit_to_the_bit():
+    X, y = dataset("wine")
+    for Estimator in (SoftmaxRegression, OneVsRestSigmoid):
+        default = Estimator(C=0.5).fit(X, y)
+        explicit = Estimator(C=0.5, l1_ratio=0.0).fit(X, y)
+        assert_array_equal(explicit.coef_, default.coef_)
+        assert_array_equal(explicit.intercept_, default.intercept_)
+        ones = Estimator(C=0.5, penalty_factor=np.ones(X.shape[1])).fit(X, y)
+        assert_allclose(ones.coef_, default.coef_, rtol=1e-10)
+
+
+def test_sparse_models_have_exact_zeros_everywhere_they_go():
+    from scipy import sparse
+
+    X, y = dataset("digits")
+    model = SoftmaxRegression(C=0.05, l1_ratio=1.0).fit(X, y)
+    assert np.mean(model.coef_ == 0) > 0.5
+    on_sparse = SoftmaxRegression(C=0.05, l1_ratio=1.0).fit(sparse.csr_matrix(X), y)
+    assert_array_equal(on_sparse.coef_ == 0, model.coef_ == 0)
+    proba = model.predict_proba(X)
+    model.sparsify()
+    assert sparse.issparse(model.coef_)
+    assert_allclose(model.predict_proba(X), proba)
+    warm = SoftmaxRegression(C=0.05, l1_ratio=1.0, warm_start=True)
+    warm.fit(X, y)
+    warm.set_params(C=0.1).fit(X, y)
+    cold = SoftmaxRegression(C=0.1, l1_ratio=1.0).fit(X, y)
+    assert np.mean(warm.coef_ == 0) == pytest.approx(np.mean(cold.coef_ == 0), abs=0.02)
+
+
+def test_bad_penalties_get_clear_errors_and_leave_the_model():
+    X, y = dataset("wine")
+    model = SoftmaxRegression(C=0.5).fit(X, y)
+    before = model.coef_.copy()
+    for factor, message in [
+        (np.ones(3), "one entry per feature"),
+        (-np.ones(X.shape[1]), "non-negative"),
+        (np.full(X.shape[1], np.nan), "finite"),
+        ("strong", "penalty_factor"),
+    ]:
+        with pytest.raises((ValueError, TypeError), match=message):
+            model.set_params(penalty_factor=factor).fit(X, y)
+        assert_array_equal(model.coef_, before)
+    model.set_params(penalty_factor=None)
+    for ratio in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="l1_ratio"):
+            model.set_params(l1_ratio=ratio).fit(X, y)
+    with pytest.raises(ValueError, match="solver='sgd' fits the plain L2"):
+        SoftmaxRegression(solver="sgd", l1_ratio=0.5).fit(X, y)
+    sparse_model = SoftmaxRegression(l1_ratio=0.5)
+    assert not hasattr(sparse_model, "partial_fit")
+    with pytest.raises(AttributeError) as error:
+        sparse_model.partial_fit(X, y, classes=[0, 1, 2])
+    # scikit-learn 1.7+ raises its own message from ours
+    assert "plain L2 penalty" in f"{error.value} {error.value.__cause__}"
