@@ -1,6 +1,7 @@
 """Softmax regression done properly, for the scikit-learn stack."""
 
 from ._cv import OneVsRestSigmoidCV, SoftmaxRegressionCV
+from ._l1_min_c import l1_min_c
 from ._one_vs_rest import OneVsRestSigmoid
 from ._softmax import SoftmaxRegression
 
@@ -9,5 +10,6 @@ __all__ = [
     "OneVsRestSigmoidCV",
     "SoftmaxRegression",
     "SoftmaxRegressionCV",
+    "l1_min_c",
 ]
 __version__ = "0.2.0"

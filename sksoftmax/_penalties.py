@@ -55,6 +55,15 @@ class L1Penalty:
         shrunk = np.sign(gradient) * np.maximum(np.abs(gradient) - strength, 0.0)
         return np.where(coef != 0, gradient + strength * np.sign(coef), shrunk)
 
+    def largest_ratio(self, gradient):
+        """``max_i |g_i| / s_i`` over the penalised entries: at a point whose
+        penalised entries are zero, they all stay zero for strengths of at
+        least this many times ``s`` (l1_min_c's ratio)."""
+        penalised = self.strength > 0
+        if not np.any(penalised):
+            return 0.0
+        return float(np.max(np.abs(gradient[penalised]) / self.strength[penalised]))
+
     def violation(self, coef, gradient):
         """The largest violation of the optimality conditions: the largest
         absolute entry of :meth:`pseudo_gradient` (0 for no coefficients)."""

@@ -232,3 +232,44 @@ def test_bad_penalties_get_clear_errors_and_leave_the_model():
         sparse_model.partial_fit(X, y, classes=[0, 1, 2])
     # scikit-learn 1.7+ raises its own message from ours
     assert "plain L2 penalty" in f"{error.value} {error.value.__cause__}"
+
+
+@pytest.mark.parametrize(
+    "Estimator, name, factor",
+    [
+        (SoftmaxRegression, "wine", None),
+        (OneVsRestSigmoid, "wine", None),
+        (SoftmaxRegression, "wine", "with zeros"),
+        (SoftmaxRegression, "binary", None),
+    ],
+)
+def test_l1_min_c_is_where_the_first_coefficient_enters(Estimator, name, factor):
+    from sksoftmax import l1_min_c
+
+    X, y = dataset("iris" if name == "binary" else name)
+    if name == "binary":
+        X, y = X[y > 0], y[y > 0]
+    if factor is not None:
+        factor = np.r_[0.0, np.linspace(0.5, 2.0, X.shape[1] - 1)]
+    model = Estimator(l1_ratio=0.8, penalty_factor=factor, **TIGHT)
+    C = l1_min_c(model, X, y)
+    penalised = slice(1, None) if factor is not None else slice(None)
+    below = model.set_params(C=0.999 * C).fit(X, y).coef_[:, penalised]
+    above = model.set_params(C=1.01 * C).fit(X, y).coef_[:, penalised]
+    assert np.all(below == 0)
+    assert np.any(above != 0)
+
+
+def test_l1_min_c_equals_scikit_learns_for_two_classes_without_intercept():
+    from sklearn.svm import l1_min_c as sklearn_l1_min_c
+
+    from sksoftmax import l1_min_c
+
+    X, y = dataset("iris")
+    X, y = X[y > 0], y[y > 0]
+    ours = l1_min_c(SoftmaxRegression(l1_ratio=1.0, fit_intercept=False), X, y)
+    assert ours == pytest.approx(
+        sklearn_l1_min_c(X, y, loss="log", fit_intercept=False)
+    )
+    with pytest.raises(ValueError, match="l1_ratio > 0"):
+        l1_min_c(SoftmaxRegression(), X, y)
