@@ -138,6 +138,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "verbose": ["verbose"],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "l1_groups": [StrOptions({"features"}), "array-like", None],
         "penalty_factor": ["array-like", None],
     }
 
@@ -165,6 +166,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         verbose=0,
         label_smoothing=0.0,
         l1_ratio=0.0,
+        l1_groups=None,
         penalty_factor=None,
     ):
         self.C = C
@@ -188,6 +190,7 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.verbose = verbose
         self.label_smoothing = label_smoothing
         self.l1_ratio = l1_ratio
+        self.l1_groups = l1_groups
         self.penalty_factor = penalty_factor
 
     # -- subclass hooks -------------------------------------------------------

@@ -21,7 +21,7 @@ from ._cv_scoring import (
     routed_metadata,
     with_every_class,
 )
-from ._docs import fill_cv_doc
+from ._docs import NOT_CV_PARAMETERS, fill_cv_doc
 from ._fit_data import fit_data
 from ._one_vs_rest import OneVsRestSigmoid
 from ._softmax import SoftmaxRegression
@@ -36,13 +36,6 @@ def _no_partial_fit(estimator):
         f"{type(estimator).__name__} has no partial_fit: choosing C needs every "
         "fold's data at once. Use the estimator without CV for streams."
     )
-
-
-# The estimators' parameters their CV variants do not take: the C they
-# search, warm_start (the path starts each C warm), and the L1 and per-feature
-# penalties (the path fits the L2 penalty; a sparse model's C is searched
-# with GridSearchCV for now).
-_NOT_CV_PARAMETERS = ("C", "warm_start", "l1_ratio", "penalty_factor")
 
 
 class _CrossValidated:
@@ -102,9 +95,7 @@ class _CrossValidated:
     def _base_params(self):
         names = self._base_class._get_param_names()
         return {
-            name: getattr(self, name)
-            for name in names
-            if name not in _NOT_CV_PARAMETERS
+            name: getattr(self, name) for name in names if name not in NOT_CV_PARAMETERS
         }
 
     # scikit-learn's way to take a method away: hasattr is False, and the
@@ -286,7 +277,7 @@ def _cv_constraints(base_class):
     constraints = {
         name: value
         for name, value in base_class._parameter_constraints.items()
-        if name not in _NOT_CV_PARAMETERS
+        if name not in NOT_CV_PARAMETERS
     }
     constraints.update(
         Cs=[Interval(Integral, 1, None, closed="left"), "array-like"],

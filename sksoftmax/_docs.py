@@ -2,6 +2,12 @@
 
 import re
 
+# The estimators' parameters their CV variants do not take: the C they
+# search, warm_start (the path starts each C warm), and the L1, group and
+# per-feature penalties (the path fits the L2 penalty; a sparse model's C is
+# searched with GridSearchCV for now).
+NOT_CV_PARAMETERS = ("C", "warm_start", "l1_ratio", "l1_groups", "penalty_factor")
+
 # The parameters both estimators share, documented once and put into each
 # estimator's docstring where it says %(parameters)s.
 PARAMETERS_DOC = """C : float, default=1.0
@@ -79,10 +85,20 @@ PARAMETERS_DOC = """C : float, default=1.0
         ``l1_ratio > 0``, ``solver="lbfgs"`` runs OWL-QN and ``tol`` bounds the
         largest violation of the optimality conditions; SGD and
         :meth:`partial_fit` fit the L2 penalty only.
+    l1_groups : None, "features" or array-like of shape (n_features,), default=None
+        How the L1 part groups the coefficients. None: each coefficient on
+        its own, ``sum_{k,j} |W[k, j]|``. "features": the coefficients of one
+        feature across all outputs form a group, kept or dropped together
+        (the grouped multinomial lasso; for ``OneVsRestSigmoid`` one feature
+        selection shared by the labels). An array gives each feature a group
+        label (e.g. the one-hot columns of one categorical variable): the
+        group penalty is ``sum_g f_g sqrt(|g|) ||W[:, J_g]||_F``, |g| the
+        number of columns in group g. Fitted by a proximal L-BFGS method.
     penalty_factor : array-like of shape (n_features,), default=None
         A non-negative factor per feature multiplying both its L1 and L2
         terms, as glmnet's ``penalty.factor``: 0 leaves a feature
-        unpenalised, 2 penalises it twice as hard. None: all ones."""
+        unpenalised, 2 penalises it twice as hard. None: all ones. With
+        ``l1_groups``, constant within each group."""
 
 ATTRIBUTES_DOC = """n_features_in_ : int
         Number of features seen during fit.
@@ -168,4 +184,4 @@ def fill_cv_doc(cls):
     cls.__doc__ = cls.__doc__.replace("%(cv_parameters)s", CV_PARAMETERS_DOC).replace(
         "%(cv_attributes)s", CV_ATTRIBUTES_DOC
     )
-    return fill_doc(cls, without=("C", "warm_start", "l1_ratio", "penalty_factor"))
+    return fill_doc(cls, without=NOT_CV_PARAMETERS)

@@ -108,23 +108,171 @@ def check_solver(estimator):
         )
 
 
+def column_groups(l1_groups, n_features):
+    """The group of each column as codes ``[0, n_groups)``: None for none
+    (the elementwise L1 norm), "features" one group per feature, or any
+    labels, one per feature."""
+    if l1_groups is None:
+        return None
+    if isinstance(l1_groups, str):  # "features": the constraint allows no other
+        return np.arange(n_features)
+    labels = np.asarray(l1_groups)
+    if labels.shape != (n_features,):
+        raise ValueError(
+            f"l1_groups must give one group label per feature, shape "
+            f"({n_features},); got shape {labels.shape}."
+        )
+    try:
+        _, codes = np.unique(labels, return_inverse=True)
+    except TypeError as error:
+        raise TypeError(
+            "l1_groups labels must be of one sortable type (all numbers or "
+            "all strings)."
+        ) from error
+    return codes.ravel()
+
+
+def _group_factor(factor, groups):
+    """The penalty factor of each group, which must be one number per group."""
+    n_groups = int(groups.max()) + 1
+    if factor is None:
+        return np.ones(n_groups)
+    first = np.zeros(n_groups)
+    first[groups] = factor
+    if not np.all(first[groups] == factor):
+        varying = int(groups[np.flatnonzero(first[groups] != factor)[0]])
+        raise ValueError(
+            "penalty_factor must be constant within each group of l1_groups: "
+            f"group {varying} (by its position among the sorted labels) has "
+            f"{np.unique(factor[groups == varying]).tolist()}."
+        )
+    return first
+
+
 def penalty_terms(estimator, problem, loss, weight_sum):
     """The smooth L2 strength (a float, or one per feature with
-    ``penalty_factor``) and the :class:`L1Penalty` (None without an L1 part)
-    of ``(1/C) [(1 - rho)/2 sum_j f_j ||W[:, j]||^2 + rho sum_{k,j} f_j
-    |W[k, j]|]`` divided by the total weight S.
+    ``penalty_factor``) and the non-smooth penalty (None without an L1 part)
+    of ``(1/C) [(1 - rho)/2 sum_j f_j ||W[:, j]||^2 + rho Omega(W)]``
+    divided by the total weight S: an :class:`L1Penalty` for the elementwise
+    ``Omega = sum_{k,j} f_j |W[k, j]|``, a :class:`GroupPenalty` for
+    ``Omega = sum_g f_g sqrt(|g|) ||W[:, J_g]||_F`` (|g| columns in group g).
 
     The two-class softmax fits one sigmoid ``d = W[1] - W[0]`` whose L2 term
-    carries half the strength (``problem.l2_scale``): the symmetric rows give
-    ``(1 - rho)/4 |d|^2 + rho |d|_1``, so its L1 term is not halved.
+    carries half the strength (``problem.l2_scale``): the symmetric rows
+    ``-d/2, d/2`` give ``(1 - rho)/4 |d|^2 + rho |d|_1``, so its elementwise
+    L1 term is not halved, and a group's ``||W[:, J]||_F = ||d_J|| /
+    sqrt(2)``, so its group term is divided by sqrt(2).
     """
     base = l2_reg_strength(problem.l2_scale, estimator.C, weight_sum)
     rho = float(estimator.l1_ratio)
     factor = check_penalty_factor(estimator.penalty_factor, loss.n_features)
+    groups = column_groups(getattr(estimator, "l1_groups", None), loss.n_features)
     l2 = (1.0 - rho) * base if rho > 0 else base  # rho = 0: the L2 fit, bit for bit
     if factor is not None:
         l2 = l2 * factor
-    penalty = None
-    if rho > 0 and base > 0:
-        penalty = L1Penalty.of_weights(loss, rho * base / problem.l2_scale, factor)
-    return l2, penalty
+    group_factor = None if groups is None else _group_factor(factor, groups)
+    if not (rho > 0 and base > 0):
+        return l2, None
+    l1 = rho * base / problem.l2_scale
+    if groups is None:
+        return l2, L1Penalty.of_weights(loss, l1, factor)
+    sizes = np.bincount(groups)
+    strength = l1 * np.sqrt(problem.l2_scale) * group_factor * np.sqrt(sizes)
+    return l2, GroupPenalty(loss.n_outputs, loss.n_features, groups, strength)
+
+
+class GroupPenalty:
+    """``h(coef) = sum_g s_g ||W[:, J_g]||_F``: the coefficients of a group of
+    columns J_g of W, across every output, shrink together and are zero or
+    not together (grouped multinomial lasso; ``J_g`` one feature for
+    ``l1_groups="features"``).
+
+    Parameters
+    ----------
+    n_outputs, n_features : int
+        The shape of W in the packed coefficients (``W.ravel()``, then the
+        intercepts, which no group holds).
+    column_group : ndarray of int of shape (n_features,)
+        The group of each column, ``[0, n_groups)``; -1 for none (an
+        unpenalised feature).
+    strength : ndarray of shape (n_groups,)
+        ``s_g``, non-negative.
+    """
+
+    def __init__(self, n_outputs, n_features, column_group, strength):
+        self.n_outputs, self.n_features = n_outputs, n_features
+        self.column_group = np.asarray(column_group)
+        self.strength = np.asarray(strength, dtype=np.float64)
+        self._grouped = self.column_group >= 0
+
+    def _weights(self, coef):
+        n_weights = self.n_outputs * self.n_features
+        return coef[:n_weights].reshape(self.n_outputs, self.n_features)
+
+    def group_norms(self, coef):
+        """``||W[:, J_g]||_F`` of every group."""
+        weights = self._weights(coef)
+        column_squares = np.einsum("kj,kj->j", weights, weights)
+        sums = np.bincount(
+            self.column_group[self._grouped],
+            weights=column_squares[self._grouped],
+            minlength=self.strength.shape[0],
+        )
+        return np.sqrt(sums)
+
+    def value(self, coef):
+        return float(np.dot(self.strength, self.group_norms(coef)))
+
+    def _column_factor(self, group_factor):
+        """A factor per group, spread over its columns (1 for no group)."""
+        factor = np.ones(self.n_features)
+        factor[self._grouped] = group_factor[self.column_group[self._grouped]]
+        return factor
+
+    def prox(self, coef, step):
+        """Group soft thresholding: each group scaled by
+        ``max(0, 1 - step s_g / ||W_g||)``."""
+        norms = self.group_norms(coef)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(
+                norms > 0, np.maximum(1.0 - step * self.strength / norms, 0.0), 0.0
+            )
+        out = coef.copy()
+        self._weights(out)[...] *= self._column_factor(scale)
+        return out
+
+    def _residual_norms(self, coef, gradient):
+        """Per group, the distance of ``-gradient`` from the subdifferential:
+        ``max(||g_g|| - s_g, 0)`` at a zero group, ``||g_g + s_g W_g /
+        ||W_g|| ||`` at a non-zero one."""
+        norms = self.group_norms(coef)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            unit = np.where(norms > 0, self.strength / norms, 0.0)
+        shifted = gradient.copy()
+        self._weights(shifted)[...] += self._column_factor(unit) * self._weights(coef)
+        residual = self.group_norms(shifted)
+        gradient_norms = self.group_norms(gradient)
+        zero = norms == 0
+        residual[zero] = np.maximum(gradient_norms[zero] - self.strength[zero], 0.0)
+        return residual, shifted
+
+    def violation(self, coef, gradient):
+        """The largest violation of the optimality conditions: over groups,
+        the norm of :meth:`_residual_norms`; over coefficients in no group
+        (intercepts, unpenalised features), ``|g_i|``."""
+        residual, _ = self._residual_norms(coef, gradient)
+        free = np.ones(coef.shape[0], dtype=bool)
+        free_weights = self._weights(free)
+        free_weights[:, self._grouped] = False
+        largest = float(residual.max()) if residual.size else 0.0
+        if np.any(free):
+            largest = max(largest, float(np.max(np.abs(gradient[free]))))
+        return largest
+
+    def largest_ratio(self, gradient):
+        """``max_g ||g_g|| / s_g`` over the penalised groups (l1_min_c)."""
+        norms = self.group_norms(gradient)
+        penalised = self.strength > 0
+        if not np.any(penalised):
+            return 0.0
+        return float(np.max(norms[penalised] / self.strength[penalised]))

@@ -15,10 +15,11 @@ from sklearn.utils import check_random_state
 from ._array_api import host_array
 from ._callbacks import FitTasks
 from ._fit_data import fit_data
-from ._penalties import check_solver, penalty_terms
+from ._penalties import L1Penalty, check_solver, penalty_terms
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
 from ._solvers._owlqn import owlqn
+from ._solvers._prox_lbfgs import prox_lbfgs
 from ._solvers._result import SolverResult, warn_not_converged
 from ._targets import check_classes
 from ._weights import check_total_weight
@@ -119,11 +120,7 @@ def fit(estimator, X, y, sample_weight):
         elif lockstep:
             result = _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook)
         else:
-            # L-BFGS-B, or OWL-QN with an L1 part: the same arguments
-            solver = (
-                lbfgs if penalty is None else functools.partial(owlqn, penalty=penalty)
-            )
-            result = solver(
+            result = _minimiser(penalty)(
                 data.linear_loss.loss_gradient,
                 coef0,
                 args=(*data.objective_data, l2_reg_strength, data.weight_sum),
@@ -135,6 +132,15 @@ def fit(estimator, X, y, sample_weight):
         _close(hook, solver_name, result, data, l2_reg_strength)
     _set_fit_attributes(estimator, data, result, sgd_state)
     tasks.end({})
+
+
+def _minimiser(penalty):
+    """L-BFGS-B for a smooth objective, OWL-QN with an elementwise L1 part,
+    proximal L-BFGS with a group penalty: the same arguments."""
+    if penalty is None:
+        return lbfgs
+    solver = owlqn if isinstance(penalty, L1Penalty) else prox_lbfgs
+    return functools.partial(solver, penalty=penalty)
 
 
 def _set_fit_attributes(estimator, data, result, sgd_state):

@@ -33,6 +33,7 @@ def expected_failures(estimator):
         OneVsRestSigmoid(solver="sgd"),
         SoftmaxRegression(l1_ratio=0.5),
         OneVsRestSigmoid(l1_ratio=1.0),
+        SoftmaxRegression(l1_ratio=0.5, l1_groups="features"),
         SoftmaxRegressionCV(Cs=3, cv=3),
         OneVsRestSigmoidCV(Cs=3, cv=3),
     ],

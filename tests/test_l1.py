@@ -273,3 +273,149 @@ def test_l1_min_c_equals_scikit_learns_for_two_classes_without_intercept():
     )
     with pytest.raises(ValueError, match="l1_ratio > 0"):
         l1_min_c(SoftmaxRegression(), X, y)
+
+
+# -- grouped penalties -------------------------------------------------------
+
+GROUPS = np.array(["a", "a", "b", "c", "c", "c", "d", "e", "e", "f", "g", "g", "h"])
+
+
+def group_terms(W, groups, factor, C, l1_ratio):
+    """Per group: its columns, its strength rho f_g sqrt(|g|) / C, its norm."""
+    for label in np.unique(groups):
+        columns = groups == label
+        strength = l1_ratio * factor[columns][0] * np.sqrt(columns.sum()) / C
+        yield columns, strength, np.linalg.norm(W[:, columns])
+
+
+@pytest.mark.parametrize("Estimator", [SoftmaxRegression, OneVsRestSigmoid])
+def test_grouped_optimality_conditions_hold(Estimator):
+    X, y = dataset("wine")
+    C, l1_ratio = 0.05, 0.9
+    factor = np.where(GROUPS == "b", 0.5, 1.0)
+    model = Estimator(
+        C=C, l1_ratio=l1_ratio, l1_groups=GROUPS, penalty_factor=factor, **TIGHT
+    ).fit(X, y)
+    proba = model.predict_proba(X)
+    if Estimator is SoftmaxRegression:
+        target = (y[:, None] == model.classes_[None, :]).astype(float)
+    else:  # each sigmoid's raw marginal against its own 0/1 target
+        proba = 1 / (1 + np.exp(-model.decision_function(X)))
+        target = (y[:, None] == model.classes_[None, :]).astype(float)
+    W = model.coef_
+    gradient = (proba - target).T @ X + (1 - l1_ratio) * factor * W / C
+    tolerance = 1e-6 * X.shape[0]
+    zero_groups = 0
+    for columns, strength, norm in group_terms(W, GROUPS, factor, C, l1_ratio):
+        if norm == 0:
+            zero_groups += 1
+            assert np.linalg.norm(gradient[:, columns]) <= strength + tolerance
+        else:
+            assert_allclose(
+                gradient[:, columns], -strength * W[:, columns] / norm, atol=tolerance
+            )
+    assert 0 < zero_groups < len(np.unique(GROUPS))
+    # a group is in or out for every output at once
+    for columns, _, norm in group_terms(W, GROUPS, factor, C, l1_ratio):
+        assert np.all(W[:, columns] == 0) == (norm == 0)
+
+
+def test_grouped_fit_equals_a_written_out_proximal_gradient():
+    """FISTA with backtracking on the objective written out in numpy, run to
+    convergence: the same minimum and the same groups."""
+    X, y = dataset("wine")
+    n, d = X.shape
+    C, l1_ratio = 0.1, 1.0
+    model = SoftmaxRegression(C=C, l1_ratio=l1_ratio, l1_groups=GROUPS, **TIGHT)
+    model.fit(X, y)
+    onehot = np.eye(3)[y]
+    labels = np.unique(GROUPS)
+    strengths = np.array([l1_ratio * np.sqrt((GROUPS == g).sum()) / C for g in labels])
+
+    def smooth(W, b):
+        logits = X @ W.T + b
+        logits -= logits.max(axis=1, keepdims=True)
+        log_proba = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        residual = np.exp(log_proba) - onehot
+        return -(onehot * log_proba).sum(), residual.T @ X, residual.sum(axis=0)
+
+    def penalty(W):
+        return sum(
+            s * np.linalg.norm(W[:, GROUPS == g])
+            for g, s in zip(labels, strengths, strict=True)
+        )
+
+    def prox(W, step):
+        out = W.copy()
+        for g, s in zip(labels, strengths, strict=True):
+            norm = np.linalg.norm(W[:, GROUPS == g])
+            scale = max(0.0, 1 - step * s / norm) if norm > 0 else 0.0
+            out[:, GROUPS == g] *= scale
+        return out
+
+    W, b = np.zeros((3, d)), np.zeros(3)
+    V, c, momentum, step = W.copy(), b.copy(), 1.0, 1.0
+    for _ in range(3000):
+        value, grad_W, grad_b = smooth(V, c)
+        while True:  # backtracking on the smooth part's quadratic bound
+            W_new, b_new = prox(V - step * grad_W, step), c - step * grad_b
+            dW, db = W_new - V, b_new - c
+            bound = value + (grad_W * dW).sum() + grad_b @ db
+            bound += ((dW**2).sum() + db @ db) / (2 * step)
+            if smooth(W_new, b_new)[0] <= bound:
+                break
+            step /= 2
+        next_momentum = (1 + np.sqrt(1 + 4 * momentum**2)) / 2
+        ratio = (momentum - 1) / next_momentum
+        V, c = W_new + ratio * (W_new - W), b_new + ratio * (b_new - b)
+        W, b, momentum = W_new, b_new, next_momentum
+    reference = smooth(W, b)[0] + penalty(W)
+    ours = objective(model, X, y, C, 0.0) - (model.coef_**2).sum() / (2 * C)
+    ours += penalty(model.coef_)
+    assert ours == pytest.approx(reference, rel=1e-9)
+    for g in labels:
+        assert np.all(model.coef_[:, GROUPS == g] == 0) == (
+            np.linalg.norm(W[:, GROUPS == g]) < 1e-6
+        )
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_two_classes_grouped_identity(l1_ratio):
+    """Two symmetric rows: ||W[:, J]||_F = ||d_J|| / sqrt(2), so the softmax
+    at (C, rho) is one sigmoid at rho' = 2 rho / (sqrt2 + (2 - sqrt2) rho),
+    C' = 2 sqrt2 C / (sqrt2 + (2 - sqrt2) rho)."""
+    X, y = dataset("wine")
+    X, y = X[y > 0], y[y > 0]
+    C = 0.2
+    ours = SoftmaxRegression(C=C, l1_ratio=l1_ratio, l1_groups=GROUPS, **TIGHT)
+    ours.fit(X, y)
+    root2 = np.sqrt(2)
+    denominator = root2 + (2 - root2) * l1_ratio
+    sigmoid = OneVsRestSigmoid(
+        C=2 * root2 * C / denominator,
+        l1_ratio=2 * l1_ratio / denominator,
+        l1_groups=GROUPS,
+        **TIGHT,
+    ).fit(X, y)
+    assert_allclose(ours.coef_, sigmoid.coef_, atol=1e-7)
+    assert_array_equal(ours.coef_ == 0, sigmoid.coef_ == 0)
+    assert np.any(ours.coef_ == 0)
+
+
+def test_grouped_l1_min_c_and_bad_groups():
+    from sksoftmax import l1_min_c
+
+    X, y = dataset("wine")
+    model = SoftmaxRegression(l1_ratio=1.0, l1_groups="features", **TIGHT)
+    C = l1_min_c(model, X, y)
+    assert np.all(model.set_params(C=0.999 * C).fit(X, y).coef_ == 0)
+    assert np.any(model.set_params(C=1.01 * C).fit(X, y).coef_ != 0)
+    before = model.coef_.copy()
+    for groups, factor, message in [
+        (np.arange(3), None, "one group label per feature"),
+        (GROUPS, np.linspace(1, 2, 13), "constant within each group"),
+        (np.array([1, "a"] * 6 + [2], dtype=object), None, "one sortable type"),
+    ]:
+        with pytest.raises((ValueError, TypeError), match=message):
+            model.set_params(l1_groups=groups, penalty_factor=factor).fit(X, y)
+        assert_array_equal(model.coef_, before)
