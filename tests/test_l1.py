@@ -419,3 +419,47 @@ def test_grouped_l1_min_c_and_bad_groups():
         with pytest.raises((ValueError, TypeError), match=message):
             model.set_params(l1_groups=groups, penalty_factor=factor).fit(X, y)
         assert_array_equal(model.coef_, before)
+
+
+# -- other data backends and exports -----------------------------------------
+
+
+@pytest.mark.parametrize("l1_groups", [None, "features"])
+def test_dask_and_torch_fits_equal_the_in_memory_fit(l1_groups):
+    """The solvers see only loss_gradient: Dask chunks and a torch tensor
+    give the in-memory fit."""
+    da = pytest.importorskip("dask.array")
+    torch = pytest.importorskip("torch")
+    from sklearn import config_context
+
+    X, y = dataset("wine")
+    params = dict(C=0.1, l1_ratio=0.8, l1_groups=l1_groups, **TIGHT)
+    reference = SoftmaxRegression(**params).fit(X, y)
+    chunks = ((50, 60, 68),)
+    on_dask = SoftmaxRegression(**params).fit(
+        da.from_array(X, chunks=chunks + (13,)), da.from_array(y, chunks=chunks)
+    )
+    assert_allclose(on_dask.coef_, reference.coef_, atol=1e-7)
+    assert_array_equal(on_dask.coef_ == 0, reference.coef_ == 0)
+    with config_context(array_api_dispatch=True):
+        on_torch = SoftmaxRegression(**params).fit(torch.asarray(X), torch.asarray(y))
+    assert_allclose(on_torch.coef_.numpy(), reference.coef_, atol=1e-7)
+    assert_array_equal(on_torch.coef_.numpy() == 0, reference.coef_ == 0)
+
+
+def test_a_sparse_model_exports_to_onnx():
+    onnxruntime = pytest.importorskip("onnxruntime")
+    sksoftmax_onnx = pytest.importorskip("sksoftmax.onnx")
+    X, y = dataset("wine")
+    model = SoftmaxRegression(C=0.05, l1_ratio=1.0).fit(X, y).sparsify()
+    onx = sksoftmax_onnx.to_onnx(
+        model, X[:1].astype(np.float32), options={"zipmap": False}
+    )
+    session = onnxruntime.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels, proba = session.run(
+        None, {session.get_inputs()[0].name: X.astype(np.float32)}
+    )
+    assert_array_equal(labels, model.predict(X))
+    assert_allclose(proba, model.predict_proba(X), atol=1e-5)
