@@ -26,8 +26,12 @@ class OneVsRestSigmoid(InferenceMixin, _BaseSoftmaxFamily):
         F(W, b) = \sum_k \left[ \sum_i s_i \operatorname{BCE}\left(y_{ik},
                   \sigma(z_{ik})\right) + \frac{\lVert w_k \rVert^2}{2C} \right]
 
-    (scaled by ``1 / sum_i s_i`` for the solver). Each output's problem is
-    ``LogisticRegression(C)``'s on its column:
+    (scaled by ``1 / sum_i s_i`` for the solver). With ``l1_ratio`` rho > 0
+    the penalty of each ``w_k`` is the elastic net ``((1 - rho)/2 sum_j f_j
+    w_kj^2 + rho sum_j f_j |w_kj|) / C`` (f: ``penalty_factor``), and with
+    ``l1_groups`` the L1 part couples the outputs, ``rho sum_g f_g sqrt(|g|)
+    ||W[:, J_g]||_F / C``: the labels share one selection of features. Each
+    output's problem is ``LogisticRegression(C)``'s on its column:
 
     - binary y: one sigmoid, ``coef_`` of shape (1, n_features), 1-D
       ``decision_function``; equals ``LogisticRegression(C)`` (and

@@ -28,10 +28,25 @@ class SoftmaxRegression(InferenceMixin, _BaseSoftmaxFamily):
     :class:`~sklearn.linear_model.LogisticRegression`, and for three classes or
     more the fitted ``coef_`` and ``intercept_`` are LogisticRegression's.
 
+    With ``l1_ratio`` rho > 0 the penalty is the elastic net (L1 for rho = 1),
+    with per-feature factors ``f_j`` (``penalty_factor``, default 1):
+
+    .. math::
+
+        \frac{1}{C} \left[ \frac{1 - \rho}{2} \sum_j f_j \lVert W_{:, j}
+        \rVert^2 + \rho \, \Omega(W) \right], \quad
+        \Omega(W) = \sum_{k, j} f_j |W_{kj}| \ \text{or} \
+        \sum_g f_g \sqrt{|g|} \, \lVert W_{:, J_g} \rVert_F
+
+    (the second with ``l1_groups``: a group of features in or out for every
+    class at once). For three classes or more ``SoftmaxRegression(C,
+    l1_ratio=rho)`` equals ``LogisticRegression(C, l1_ratio=rho)``.
+
     For two classes the softmax is a sigmoid of ``z_1 - z_0``: the model stores
     ``coef_`` of shape (1, n_features) equal to ``W[1] - W[0]`` and the fit
     equals ``LogisticRegression(C=2 * C)`` (the penalty on two symmetric rows is
-    half the penalty on their difference).
+    half the penalty on their difference); with ``l1_ratio`` rho,
+    ``LogisticRegression(C=2 * C / (1 + rho), l1_ratio=2 * rho / (1 + rho))``.
 
     ``y`` may also be a target distribution per sample, ``Y`` of shape
     (n_samples, n_classes) with rows summing to one (probabilistic labels, a
