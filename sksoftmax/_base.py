@@ -13,7 +13,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._array_api import get_namespace
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _training
@@ -56,18 +55,6 @@ def _atomic(fit_method):
             raise
 
     return wrapper
-
-
-def _streams_its_penalty(estimator):
-    """partial_fit runs SGD, which fits the plain L2 penalty: taken away
-    (scikit-learn's way: ``hasattr`` is False) for the others."""
-    if estimator.l1_ratio > 0 or estimator.penalty_factor is not None:
-        raise AttributeError(
-            f"{type(estimator).__name__} with l1_ratio > 0 or a penalty_factor "
-            "has no partial_fit: its SGD steps fit the plain L2 penalty. Use fit "
-            "(solver='lbfgs', OWL-QN for the L1 part)."
-        )
-    return True
 
 
 # LogisticRegression's parameters that these estimators do not take, and
@@ -246,7 +233,6 @@ class _BaseSoftmaxFamily(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         _training.fit(self, X, y, sample_weight)
         return self
 
-    @available_if(_streams_its_penalty)
     @_fit_context(prefer_skip_nested_validation=True)
     @_atomic
     def partial_fit(self, X, y, classes=None, sample_weight=None):

@@ -82,9 +82,12 @@ PARAMETERS_DOC = """C : float, default=1.0
         ``l1_ratio`` in scikit-learn 1.8 and later: 0 is the L2 penalty, 1 the
         L1 penalty (a sparse ``coef_``, with exact zeros), between is elastic
         net, ``(1/C) [(1 - l1_ratio)/2 ||W||^2 + l1_ratio |W|_1]``. With
-        ``l1_ratio > 0``, ``solver="lbfgs"`` runs OWL-QN and ``tol`` bounds the
-        largest violation of the optimality conditions; SGD and
-        :meth:`partial_fit` fit the L2 penalty only.
+        ``l1_ratio > 0``, ``solver="lbfgs"`` runs OWL-QN (proximal L-BFGS with
+        ``l1_groups``) and ``tol`` bounds the largest violation of the
+        optimality conditions; SGD and :meth:`partial_fit` follow each step
+        with the penalty's proximal step (soft thresholding), which gives
+        exact zeros too (on numpy data; a lower ``momentum`` such as 0.5
+        lets minibatches settle closer to the optimum).
     l1_groups : None, "features" or array-like of shape (n_features,), default=None
         How the L1 part groups the coefficients. None: each coefficient on
         its own, ``sum_{k,j} |W[k, j]|``. "features": the coefficients of one

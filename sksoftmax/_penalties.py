@@ -96,18 +96,6 @@ def check_penalty_factor(penalty_factor, n_features):
     return factor
 
 
-def check_solver(estimator):
-    """The penalties the SGD solver does not fit get a clear error."""
-    if estimator.solver == "sgd" and (
-        estimator.l1_ratio > 0 or estimator.penalty_factor is not None
-    ):
-        raise ValueError(
-            "solver='sgd' fits the plain L2 penalty; l1_ratio > 0 and "
-            "penalty_factor are fitted by solver='lbfgs' (OWL-QN for the L1 "
-            "part)."
-        )
-
-
 def column_groups(l1_groups, n_features):
     """The group of each column as codes ``[0, n_groups)``: None for none
     (the elementwise L1 norm), "features" one group per feature, or any

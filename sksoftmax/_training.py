@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from ._array_api import host_array
 from ._callbacks import FitTasks
 from ._fit_data import fit_data
-from ._penalties import L1Penalty, check_solver, penalty_terms
+from ._penalties import L1Penalty, penalty_terms
 from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
 from ._solvers._lbfgs import max_abs
 from ._solvers._owlqn import owlqn
@@ -23,7 +23,6 @@ from ._solvers._prox_lbfgs import prox_lbfgs
 from ._solvers._result import SolverResult, warn_not_converged
 from ._targets import check_classes
 from ._weights import check_total_weight
-from ._weights import l2_reg_strength as l2_strength
 
 # Above this many outputs, one thread per output costs more than it saves and
 # the joint L-BFGS run is used instead.
@@ -43,13 +42,17 @@ def learning_rate_init(estimator, problem, l2_reg_strength, batch_sq_norm):
             "train on. Scale X (e.g. StandardScaler) or pass a float "
             "learning_rate_init."
         )
-    curvature = problem.base_loss.max_curvature * batch_sq_norm + l2_reg_strength
+    # the largest L2 strength, with a penalty factor per feature
+    l2_bound = float(np.max(l2_reg_strength))
+    curvature = problem.base_loss.max_curvature * batch_sq_norm + l2_bound
     return 1.0 / curvature
 
 
-def sgd_options(estimator):
-    """The SGD parameters both fit and partial_fit pass on."""
+def sgd_options(estimator, penalty=None):
+    """The SGD parameters both fit and partial_fit pass on, and the
+    non-smooth penalty its proximal steps take."""
     return SgdOptions(
+        penalty=penalty,
         batch_size=estimator.batch_size,
         learning_rate=estimator.learning_rate,
         power_t=estimator.power_t,
@@ -63,7 +66,6 @@ def sgd_options(estimator):
 
 def fit(estimator, X, y, sample_weight):
     """``estimator.fit``: every solver, warm start, early stopping."""
-    check_solver(estimator)
     # early stopping scores held-out rows on the host
     on_device = estimator.solver == "lbfgs" or not estimator.early_stopping
     warm = estimator.warm_start and hasattr(estimator, "coef_")
@@ -114,7 +116,7 @@ def fit(estimator, X, y, sample_weight):
         elif estimator.solver == "sgd":
             batch_sq_norm = data.batch_sq_norm(estimator.batch_size)
             result = _fit_sgd(
-                estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook
+                estimator, data, coef0, (l2_reg_strength, penalty), batch_sq_norm, hook
             )
             sgd_state.update(result.state, batch_sq_norm=batch_sq_norm)
         elif lockstep:
@@ -141,6 +143,17 @@ def _minimiser(penalty):
         return lbfgs
     solver = owlqn if isinstance(penalty, L1Penalty) else prox_lbfgs
     return functools.partial(solver, penalty=penalty)
+
+
+def _check_sgd_penalty(data, l2_reg_strength, penalty):
+    """SGD's steps on another library's device take the plain L2 penalty:
+    the proximal steps and per-feature strengths are numpy's."""
+    if data.on_device and (penalty is not None or np.ndim(l2_reg_strength) > 0):
+        raise ValueError(
+            "SGD on another array library's device fits the plain L2 penalty; "
+            "for l1_ratio > 0 or penalty_factor use solver='lbfgs' there, or "
+            "numpy input."
+        )
 
 
 def _set_fit_attributes(estimator, data, result, sgd_state):
@@ -225,10 +238,13 @@ def _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook):
     return result
 
 
-def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
+def _fit_sgd(estimator, data, coef0, penalties, batch_sq_norm, hook):
     """SGD epochs for ``fit``, with the early-stopping split when asked: the
     epochs visit the training rows of X and the score reads the held-out
-    rows, neither copied out of X."""
+    rows, neither copied out of X. ``penalties``: the L2 strength and the
+    non-smooth penalty (or None)."""
+    l2_reg_strength, penalty = penalties
+    _check_sgd_penalty(data, l2_reg_strength, penalty)
     rng = check_random_state(estimator.random_state)
     X, target, sample_weight = data.objective_data
     validation_score = train = None
@@ -263,7 +279,7 @@ def _fit_sgd(estimator, data, coef0, l2_reg_strength, batch_sq_norm, hook):
         max_iter=estimator.max_iter,
         validation_score=validation_score,
         hook=hook,
-        options=sgd_options(estimator),
+        options=sgd_options(estimator, penalty),
         namespace=data.namespace if data.on_device else None,
         rows=train,
         epochs=data.sgd_epochs,
@@ -341,7 +357,10 @@ def partial_fit(estimator, X, y, classes, sample_weight):
         state.get("batch_sq_norm", 0.0), data.batch_sq_norm(estimator.batch_size)
     )
     check_total_weight(weight_seen, data.dtype)
-    l2_reg_strength = l2_strength(data.problem.l2_scale, estimator.C, weight_seen)
+    l2_reg_strength, penalty = penalty_terms(
+        estimator, data.problem, data.linear_loss, weight_seen
+    )
+    _check_sgd_penalty(data, l2_reg_strength, penalty)
     tasks = _fit_tasks(estimator, data, sample_weight)
     hook = IterationHook(estimator.verbose, unit="Epoch", listeners=[tasks])
     tasks.begin(2, coef, task_name="partial_fit")  # an epoch, then the empty task
@@ -359,7 +378,7 @@ def partial_fit(estimator, X, y, classes, sample_weight):
             max_iter=1,
             warn=False,
             hook=hook,
-            options=sgd_options(estimator),
+            options=sgd_options(estimator, penalty),
             namespace=data.namespace if data.on_device else None,
             epochs=data.sgd_epochs,
         )

@@ -3,12 +3,15 @@ references: the optimality (KKT) conditions with a gradient computed here
 from ``predict_proba``, LogisticRegression's saga at the same objective, and
 scipy's L-BFGS-B on the split-variable problem for per-feature factors."""
 
+import warnings
+
 import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import optimize
 from sklearn.datasets import load_digits, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.fixes import parse_version
@@ -224,14 +227,6 @@ def test_bad_penalties_get_clear_errors_and_leave_the_model():
     for ratio in (-0.1, 1.5):
         with pytest.raises(ValueError, match="l1_ratio"):
             model.set_params(l1_ratio=ratio).fit(X, y)
-    with pytest.raises(ValueError, match="solver='sgd' fits the plain L2"):
-        SoftmaxRegression(solver="sgd", l1_ratio=0.5).fit(X, y)
-    sparse_model = SoftmaxRegression(l1_ratio=0.5)
-    assert not hasattr(sparse_model, "partial_fit")
-    with pytest.raises(AttributeError) as error:
-        sparse_model.partial_fit(X, y, classes=[0, 1, 2])
-    # scikit-learn 1.7+ raises its own message from ours
-    assert "plain L2 penalty" in f"{error.value} {error.value.__cause__}"
 
 
 @pytest.mark.parametrize(
@@ -463,3 +458,116 @@ def test_a_sparse_model_exports_to_onnx():
     )
     assert_array_equal(labels, model.predict(X))
     assert_allclose(proba, model.predict_proba(X), atol=1e-5)
+
+
+# -- SGD: proximal steps -----------------------------------------------------
+
+
+def penalised_objective(model, X, y, C, l1_groups):
+    """F / n of a pure L1 (or group L1) fit, written out."""
+    log_proba = model.predict_log_proba(X)
+    W = model.coef_
+    if l1_groups is None:
+        penalty = np.abs(W).sum()
+    else:
+        penalty = np.linalg.norm(W, axis=0).sum()
+    return (-log_proba[np.arange(y.shape[0]), y].sum() + penalty / C) / y.shape[0]
+
+
+@pytest.mark.parametrize("l1_groups", [None, "features"])
+def test_sgd_reaches_the_objective_with_exact_zeros(l1_groups):
+    X, y = dataset("wine")
+    C = 0.1
+    reference = SoftmaxRegression(C=C, l1_ratio=1.0, l1_groups=l1_groups, **TIGHT)
+    reference.fit(X, y)
+    full_batch = SoftmaxRegression(
+        C=C,
+        l1_ratio=1.0,
+        l1_groups=l1_groups,
+        solver="sgd",
+        batch_size=X.shape[0],
+        max_iter=3000,
+        tol=1e-10,
+        n_iter_no_change=50,
+        random_state=0,
+    ).fit(X, y)
+    expected = penalised_objective(reference, X, y, C, l1_groups)
+    # full batch, proximal gradient with momentum: the optimum and its zeros
+    assert penalised_objective(full_batch, X, y, C, l1_groups) == pytest.approx(
+        expected, rel=1e-6
+    )
+    assert_array_equal(full_batch.coef_ == 0, reference.coef_ == 0)
+    minibatch = SoftmaxRegression(
+        C=C,
+        l1_ratio=1.0,
+        l1_groups=l1_groups,
+        solver="sgd",
+        batch_size=32,
+        learning_rate="adaptive",
+        momentum=0.5,  # minibatch noise and proximal steps: less momentum
+        max_iter=5000,
+        tol=1e-9,
+        n_iter_no_change=30,
+        random_state=0,
+    ).fit(X, y)
+    assert penalised_objective(minibatch, X, y, C, l1_groups) == pytest.approx(
+        expected, rel=1e-3
+    )
+    assert np.any(minibatch.coef_ == 0)
+
+
+def test_partial_fit_streams_a_sparse_model():
+    """A stream's objective is that of all the rows it has seen: 100 passes
+    over the data are the data repeated 100 times, the fit at C = 100 C."""
+    X, y = dataset("wine")
+    C, passes = 0.002, 100
+    reference = SoftmaxRegression(C=C * passes, l1_ratio=1.0, **TIGHT).fit(X, y)
+    model = SoftmaxRegression(C=C, l1_ratio=1.0, momentum=0.5, random_state=0)
+    rng = np.random.default_rng(0)
+    for _ in range(passes):
+        for chunk in np.array_split(rng.permutation(y.shape[0]), 3):
+            model.partial_fit(X[chunk], y[chunk], classes=[0, 1, 2])
+    expected = penalised_objective(reference, X, y, C * passes, None)
+    assert penalised_objective(model, X, y, C * passes, None) == pytest.approx(
+        expected, rel=2e-2
+    )
+    assert np.any(model.coef_ == 0)
+
+
+def test_sgd_on_a_device_refuses_the_proximal_steps(monkeypatch):
+    """On another library's device SGD's steps run there and take the plain
+    L2 penalty only (host memory without numpy's view of it stands in for a
+    device, as in test_array_api)."""
+    torch = pytest.importorskip("torch")
+    from sklearn import config_context
+
+    from sksoftmax import _array_api
+
+    monkeypatch.setattr(_array_api, "USE_HOST_VIEWS", False)
+    xp = torch
+    X, y = dataset("wine")
+    model = SoftmaxRegression(solver="sgd", l1_ratio=0.5)
+    with config_context(array_api_dispatch=True):
+        with pytest.raises(ValueError, match="plain L2 penalty"):
+            model.fit(xp.asarray(X), xp.asarray(y))
+    assert not hasattr(model, "coef_")
+
+
+def test_sgd_over_dask_chunks_equals_in_memory_sgd():
+    """Without shuffling, chunks of whole minibatches take the in-memory
+    steps, the proximal ones included."""
+    da = pytest.importorskip("dask.array")
+    X, y = dataset("wine")
+    params = dict(
+        C=0.1, l1_ratio=1.0, solver="sgd", batch_size=32, shuffle=False, max_iter=20
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = SoftmaxRegression(**params).fit(X, y)
+        chunks = ((64, 64, 50),)
+        on_dask = SoftmaxRegression(**params).fit(
+            da.from_array(X, chunks=chunks + (13,)), da.from_array(y, chunks=chunks)
+        )
+    assert_allclose(on_dask.coef_, reference.coef_, atol=1e-10)
+    assert_array_equal(on_dask.coef_ == 0, reference.coef_ == 0)
+    assert np.any(reference.coef_ == 0)

@@ -13,6 +13,7 @@ from .._dask_dispatch import is_dask_collection
 from .._fit_data import fit_data
 from .._loss import MultinomialLoss
 from .._loss._hessian import information_sums
+from .._penalties import check_penalty_factor
 
 INTERCEPT = "intercept"
 
@@ -126,8 +127,14 @@ class FittedParameters:
             self.values = rows
             output_precision = np.eye(n_outputs) / C
         q = rows.shape[1]
-        weight_entries = np.ones(q)
-        weight_entries[: int(self.intercept_column)] = 0.0
+        # the L2 term's curvature on each column: 0 for the intercept, the
+        # penalty factor (1 without) for each feature
+        factor = check_penalty_factor(
+            getattr(estimator, "penalty_factor", None), weights.shape[1]
+        )
+        weight_entries = np.ones(weights.shape[1]) if factor is None else factor
+        if self.intercept_column:
+            weight_entries = np.r_[0.0, weight_entries]
         self.penalty = np.kron(output_precision, np.diag(weight_entries))
         self.per_output_params = self.values.size if self.softmax else q
         self.C = C

@@ -32,6 +32,10 @@ class SgdOptions:
     shuffle: bool = True
     tol: float = 1e-4
     n_iter_no_change: int = 5
+    #: The non-smooth part of the objective (an L1 or group penalty): each
+    #: step is followed by its proximal operator at the step size (proximal
+    #: SGD), which is where exact zeros come from. Host data only.
+    penalty: object = None
 
 
 def _epoch(
@@ -55,6 +59,8 @@ def _epoch(
         objective, gradient = loss_gradient(
             coef, X[rows], y[..., rows], s_batch, l2_reg_strength, weight_sum
         )
+        if options.penalty is not None:  # at the point the batch was evaluated
+            objective += options.penalty.value(coef)
         summed += objective * weight_sum
         total_weight += weight_sum
         _momentum_step(coef, velocity, gradient, step, options)
@@ -70,6 +76,17 @@ def _momentum_step(coef, velocity, gradient, step, options):
         coef += momentum * velocity - step * gradient
     else:
         coef += velocity
+    if options.penalty is not None:
+        shrunk = options.penalty.prox(coef, step)
+        # The velocity keeps the move the proximal step allowed (without
+        # this, momentum pushed zeroed coefficients out again every step):
+        # the move is the velocity itself, or with Nesterov's momentum its
+        # momentum-scaled part.
+        correction = shrunk - coef
+        if options.nesterovs_momentum and momentum > 0:
+            correction /= momentum
+        velocity += correction
+        coef[:] = shrunk
 
 
 def sgd(
@@ -107,8 +124,8 @@ def sgd(
     data : tuple
         ``(X, y, sample_weight)``: the training data, the target in the
         loss's encoding (samples on its last axis) and the per-sample weights.
-    l2_reg_strength : float
-        L2 strength of every step.
+    l2_reg_strength : float or ndarray of shape (n_features,)
+        L2 strength of every step (one per feature with penalty factors).
     learning_rate_init : float
         Initial step size.
     state : dict
@@ -118,7 +135,8 @@ def sgd(
         or empty to start afresh; the returned result carries the updated
         state, this one is left untouched.
     options : SgdOptions, default=SgdOptions()
-        Batch size, schedule, momentum, shuffling and stopping rule.
+        Batch size, schedule, momentum, shuffling, stopping rule, and the
+        non-smooth penalty whose proximal step follows every step.
     random_state : numpy.random.RandomState, default=None
         Source of the shuffling.
     max_iter : int, default=100

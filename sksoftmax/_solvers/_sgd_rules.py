@@ -106,10 +106,11 @@ class Divergence:
         if np.isfinite(epoch_loss) and coef_finite and epoch_loss <= limit:
             return
         hint = "use a smaller learning_rate_init, or learning_rate_init='auto'"
-        if step * self.l2_reg_strength >= 1:
+        strength = float(np.max(self.l2_reg_strength))  # one per feature, or one
+        if step * strength >= 1:
             hint += (
                 f"; the L2 term alone (strength 1 / (C S) = "
-                f"{self.l2_reg_strength:.3g}) makes steps of this size overshoot, "
+                f"{strength:.3g}) makes steps of this size overshoot, "
                 "so a larger C also helps"
             )
         raise ValueError(
