@@ -67,8 +67,8 @@ _NOT_OURS = {
     "n_jobs": "one fit uses the BLAS threads of the process (limit them with "
     "threadpoolctl); parallelise searches with GridSearchCV(n_jobs=...)",
     "dual": "there is no dual formulation; the solvers are 'lbfgs' and 'sgd'",
-    "l1_ratios": "its CV searches C alone with the L2 penalty; for a sparse "
-    "model, search C of SoftmaxRegression(l1_ratio=...) with GridSearchCV",
+    "l1_ratios": "the CV estimators (SoftmaxRegressionCV, OneVsRestSigmoidCV) "
+    "search l1_ratios; this one takes one l1_ratio",
     "intercept_scaling": "the intercept is fitted unpenalised, as "
     "LogisticRegression's lbfgs solver does",
 }

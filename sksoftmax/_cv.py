@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import _atomic, _BaseSoftmaxFamily
 from ._callbacks import FitTasks
-from ._cv_path import lbfgs_path
+from ._cv_path import lbfgs_path, penalised_path
 from ._cv_scoring import (
     cv_scorer,
     fold_scores,
@@ -68,6 +68,9 @@ class _CrossValidated:
         random_state=None,
         verbose=0,
         label_smoothing=0.0,
+        l1_ratios=None,
+        l1_groups=None,
+        penalty_factor=None,
     ):
         self.Cs = Cs
         self.cv = cv
@@ -91,6 +94,9 @@ class _CrossValidated:
         self.random_state = random_state
         self.verbose = verbose
         self.label_smoothing = label_smoothing
+        self.l1_ratios = l1_ratios
+        self.l1_groups = l1_groups
+        self.penalty_factor = penalty_factor
 
     def _base_params(self):
         names = self._base_class._get_param_names()
@@ -139,6 +145,7 @@ class _CrossValidated:
             self, X, y, sample_weight, on_device=False, apply_class_weight=False
         )
         Cs = np.sort(self._Cs())  # the path: from strong to weak regularisation
+        ratios = self._l1_ratios()
         scorer = self._fold_scorer(base, data)
         split_params, score_params = routed_metadata(
             self, scorer, sample_weight, groups, params
@@ -147,7 +154,61 @@ class _CrossValidated:
         labels = data.labels
         splitter = check_cv(self.cv, labels, classifier=True)
         folds = list(splitter.split(data.X, labels, **split_params))
-        if self.solver == "lbfgs":
+        tasks = FitTasks(
+            self, data.X, labels, sample_weight, lambda c: fitted_attributes(data, c)
+        )
+        tasks.begin(len(Cs) * len(ratios) + 1, data.prior_coef())
+        paths = []
+        with data.threads():
+            for ratio in ratios:
+                model = clone(base).set_params(l1_ratio=ratio)
+                paths.append(
+                    self._search(model, data, folds, Cs, scorer, score_params, tasks)
+                )
+                if len(paths[-1][0]) < len(Cs):  # a callback ended the search
+                    break
+        # (n_folds, n_ratios, n_Cs, ...): the Cs every path reached
+        n_reached = min(len(path[0]) for path in paths)
+        coefs, n_iter, scores = (
+            np.stack([np.stack(path[part][:n_reached], 1) for path in paths], 1)
+            for part in range(3)
+        )
+        best_ratio, best_C = np.unravel_index(
+            np.argmax(scores.mean(axis=0)), scores.shape[1:]
+        )
+        self._set_final(
+            clone(base).set_params(l1_ratio=ratios[best_ratio]),
+            data,
+            Cs[best_C],
+            coefs[:, best_ratio, best_C].mean(axis=0),
+            X,
+            y,
+            sample_weight,
+        )
+        paths = np.stack(
+            [
+                [[data.linear_loss.to_rows(c) for c in path] for path in fold]
+                for fold in coefs
+            ]
+        )
+        self.Cs_, self.C_ = Cs[:n_reached], float(Cs[best_C])
+        if self.l1_ratios is None:  # the L2 path: no axis of l1_ratios
+            scores, n_iter, paths = scores[:, 0], n_iter[:, 0], paths[:, 0]
+        else:
+            self.l1_ratios_ = np.asarray(ratios[: scores.shape[1]])
+            self.l1_ratio_ = float(ratios[best_ratio])
+        self.scores_, self.n_iter_, self.coefs_paths_ = scores, n_iter, paths
+        tasks.end({})
+        return self
+
+    def _search(self, model, data, folds, Cs, scorer, score_params, tasks):
+        """One path of ``model`` (at one l1_ratio) over every fold and C, and
+        each fold's held-out score at each C: lists, one entry a C, of the
+        folds' coefficients, iterations and scores. A callback may end the
+        path early: the Cs not reached are left out."""
+        if self.solver == "sgd":
+            path = self._sgd_path(model, data, folds, Cs)
+        elif model.l1_ratio == 0 and model.penalty_factor is None:
             path = lbfgs_path(
                 data,
                 folds,
@@ -158,52 +219,30 @@ class _CrossValidated:
                 verbose=self.verbose,
             )
         else:
-            path = self._sgd_path(base, data, folds, Cs)
-        tasks = FitTasks(
-            self, data.X, labels, sample_weight, lambda c: fitted_attributes(data, c)
-        )
-        tasks.begin(len(Cs) + 1, data.prior_coef())
+            path = penalised_path(
+                data,
+                folds,
+                Cs,
+                model,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                verbose=self.verbose,
+            )
         from_logits = self.scoring is None or isinstance(self.scoring, str)
         coefs, n_iter, scores = [], [], []
-        with data.threads():
-            for C, (fold_coefs, fold_n_iter) in zip(Cs, path, strict=False):
-                coefs.append(fold_coefs)
-                n_iter.append(fold_n_iter)
-                model = clone(base).set_params(C=float(C))
-                scores.append(
-                    fold_scores(
-                        scorer,
-                        score_params,
-                        model,
-                        data,
-                        folds,
-                        fold_coefs,
-                        from_logits,
-                    )
+        for C, (fold_coefs, fold_n_iter) in zip(Cs, path, strict=False):
+            coefs.append(fold_coefs)
+            n_iter.append(fold_n_iter)
+            at_C = clone(model).set_params(C=float(C))
+            scores.append(
+                fold_scores(
+                    scorer, score_params, at_C, data, folds, fold_coefs, from_logits
                 )
-                mean_coef = fold_coefs.mean(axis=0)
-                # a callback may end the path here: the Cs not reached are left out
-                if tasks(len(coefs), None, lambda mean_coef=mean_coef: mean_coef):
-                    break
-        coefs, n_iter, scores = (
-            np.stack(coefs, 1),
-            np.stack(n_iter, 1),
-            np.stack(scores, 1),
-        )
-        best = int(np.argmax(scores.mean(axis=0)))
-        self._set_final(
-            base, data, Cs[best], coefs[:, best].mean(axis=0), X, y, sample_weight
-        )
-        self.Cs_, self.C_ = Cs[: scores.shape[1]], float(Cs[best])
-        self.scores_, self.n_iter_ = scores, n_iter
-        self.coefs_paths_ = np.stack(
-            [
-                np.stack([data.linear_loss.to_rows(coef) for coef in fold])
-                for fold in coefs
-            ]
-        )
-        tasks.end({})
-        return self
+            )
+            mean_coef = fold_coefs.mean(axis=0)
+            if tasks(len(coefs), None, lambda mean_coef=mean_coef: mean_coef):
+                break
+        return coefs, n_iter, scores
 
     def get_metadata_routing(self):
         """Get the metadata routing of this object: fit's metadata goes to
@@ -223,6 +262,17 @@ class _CrossValidated:
         tags = super().__sklearn_tags__()
         tags.array_api_support = False
         return tags
+
+    def _l1_ratios(self):
+        """The l1_ratios searched: 0 alone (the L2 path) for None."""
+        if self.l1_ratios is None:
+            return [0.0]
+        ratios = np.asarray(self.l1_ratios, dtype=np.float64).ravel()
+        if ratios.size == 0 or not np.all((ratios >= 0) & (ratios <= 1)):
+            raise ValueError(
+                f"l1_ratios must hold values in [0, 1]; got {ratios.tolist()}."
+            )
+        return [float(ratio) for ratio in ratios]
 
     def _Cs(self):
         if isinstance(self.Cs, Integral):
@@ -284,6 +334,7 @@ def _cv_constraints(base_class):
         cv=["cv_object"],
         scoring=[StrOptions(set(get_scorer_names())), callable, None],
         refit=["boolean"],
+        l1_ratios=["array-like", None],
     )
     return constraints
 

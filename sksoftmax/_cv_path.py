@@ -9,9 +9,11 @@ solutions at the previous C.
 """
 
 import numpy as np
+from sklearn.base import clone
 
 from ._loss._folds import FoldedLoss
-from ._solvers import IterationHook, lbfgs_lockstep
+from ._penalties import penalty_terms
+from ._solvers import IterationHook, lbfgs_lockstep, minimiser
 from ._weights import l2_reg_strength, sample_weights
 
 
@@ -69,3 +71,36 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
             np.stack([folded.from_runs(run_coef[runs]) for runs in fold_runs]),
             np.array([max(result.state["n_iter"][runs]) for runs in fold_runs]),
         )
+
+
+def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
+    """:func:`lbfgs_path` for the penalties the lockstep runs do not take
+    (``l1_ratio > 0``, ``l1_groups``, ``penalty_factor`` of ``estimator``):
+    each fold's fit by the solver of its penalty (OWL-QN, proximal L-BFGS,
+    or L-BFGS with an L2 strength per feature), one fold after another, each
+    starting from its fit at the previous C. Yields as :func:`lbfgs_path`.
+    """
+    weights = fold_weights(data, folds, estimator.class_weight)
+    weight_sums = weights.sum(axis=1, dtype=np.float64)
+    X, target, loss = data.X, data.problem.target, data.linear_loss
+    coefs = [data.prior_coef(sample_weight=fold) for fold in weights]
+    for C in Cs:
+        at_C = clone(estimator).set_params(C=float(C))
+        n_iter = np.empty(len(folds), dtype=np.int64)
+        for f, fold in enumerate(weights):
+            l2, penalty = penalty_terms(at_C, data.problem, loss, weight_sums[f])
+            hook = IterationHook(verbose)
+            result = minimiser(penalty)(
+                loss.loss_gradient,
+                coefs[f],
+                args=(X, target, fold, l2, weight_sums[f]),
+                max_iter=max_iter,
+                tol=tol,
+                hook=hook,
+                dtype=data.dtype,
+            )
+            if verbose:
+                print(f"C = {C:.4g}, fold {f}: ", end="")
+                hook.close("L-BFGS", result)
+            coefs[f], n_iter[f] = result.coef, result.n_iter
+        yield np.stack(coefs), n_iter

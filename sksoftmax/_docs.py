@@ -2,11 +2,10 @@
 
 import re
 
-# The estimators' parameters their CV variants do not take: the C they
-# search, warm_start (the path starts each C warm), and the L1, group and
-# per-feature penalties (the path fits the L2 penalty; a sparse model's C is
-# searched with GridSearchCV for now).
-NOT_CV_PARAMETERS = ("C", "warm_start", "l1_ratio", "l1_groups", "penalty_factor")
+# The estimators' parameters their CV variants do not take: the C and the
+# l1_ratio they search (Cs, l1_ratios), and warm_start (the path starts each
+# C warm).
+NOT_CV_PARAMETERS = ("C", "warm_start", "l1_ratio")
 
 # The parameters both estimators share, documented once and put into each
 # estimator's docstring where it says %(parameters)s.
@@ -163,6 +162,15 @@ CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
     refit : bool, default=True
         Refit on all the data at ``C_``, starting from the mean of the folds'
         coefficients there; False: keep that mean, as LogisticRegressionCV.
+    l1_ratios : array-like of float in [0, 1], default=None
+        The elastic-net mixings to search with the Cs (the grid Cs x
+        l1_ratios; see ``l1_ratio`` of the estimator without CV), each along
+        its own warm-started path. None: the L2 penalty alone, with the
+        attributes below without their l1_ratios axis. With l1_ratios the
+        attributes have the shapes of LogisticRegressionCV's with
+        ``use_legacy_attributes=False`` (scikit-learn 1.8 and later).
+    l1_groups, penalty_factor
+        As for the estimator without CV, used at every point of the grid.
     """
 
 CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
@@ -171,12 +179,18 @@ CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
         out of this and the arrays below.
     C_ : float
         The C of the best mean score over the folds (the first, on ties).
-    scores_ : ndarray of shape (n_folds, n_Cs)
-        Each fold's held-out score at each C.
+    l1_ratios_ : ndarray of shape (n_l1_ratios,)
+        With ``l1_ratios``: those searched (a callback's stop leaves out
+        those not reached).
+    l1_ratio_ : float
+        With ``l1_ratios``: the l1_ratio of the best mean score.
+    scores_ : ndarray of shape (n_folds, n_Cs) or (n_folds, n_l1_ratios, n_Cs)
+        Each fold's held-out score at each C (and l1_ratio).
     coefs_paths_ : ndarray of shape (n_folds, n_Cs, n_outputs, n_features + 1)
         Each fold's ``coef_`` at each C, its intercepts as the last column
-        (without it when ``fit_intercept=False``).
-    n_iter_ : ndarray of shape (n_folds, n_Cs)
+        (without it when ``fit_intercept=False``); with ``l1_ratios``, of
+        shape (n_folds, n_l1_ratios, n_Cs, n_outputs, n_features + 1).
+    n_iter_ : ndarray of shape (n_folds, n_Cs) or (n_folds, n_l1_ratios, n_Cs)
         L-BFGS iterations (SGD epochs) of each fold's fit at each C.
     """
 

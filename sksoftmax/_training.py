@@ -5,8 +5,6 @@ Every function takes the estimator for its parameters and hooks; only
 :func:`set_fitted` writes to it, so a fit that raises earlier changes nothing.
 """
 
-import functools
-
 import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
@@ -15,11 +13,15 @@ from sklearn.utils import check_random_state
 from ._array_api import host_array
 from ._callbacks import FitTasks
 from ._fit_data import fit_data
-from ._penalties import L1Penalty, penalty_terms
-from ._solvers import IterationHook, SgdOptions, lbfgs, lbfgs_lockstep, sgd
+from ._penalties import penalty_terms
+from ._solvers import (
+    IterationHook,
+    SgdOptions,
+    lbfgs_lockstep,
+    minimiser,
+    sgd,
+)
 from ._solvers._lbfgs import max_abs
-from ._solvers._owlqn import owlqn
-from ._solvers._prox_lbfgs import prox_lbfgs
 from ._solvers._result import SolverResult, warn_not_converged
 from ._targets import check_classes
 from ._weights import check_total_weight
@@ -122,7 +124,7 @@ def fit(estimator, X, y, sample_weight):
         elif lockstep:
             result = _fit_lockstep(estimator, data, coef0, l2_reg_strength, hook)
         else:
-            result = _minimiser(penalty)(
+            result = minimiser(penalty)(
                 data.linear_loss.loss_gradient,
                 coef0,
                 args=(*data.objective_data, l2_reg_strength, data.weight_sum),
@@ -134,15 +136,6 @@ def fit(estimator, X, y, sample_weight):
         _close(hook, solver_name, result, data, l2_reg_strength)
     _set_fit_attributes(estimator, data, result, sgd_state)
     tasks.end({})
-
-
-def _minimiser(penalty):
-    """L-BFGS-B for a smooth objective, OWL-QN with an elementwise L1 part,
-    proximal L-BFGS with a group penalty: the same arguments."""
-    if penalty is None:
-        return lbfgs
-    solver = owlqn if isinstance(penalty, L1Penalty) else prox_lbfgs
-    return functools.partial(solver, penalty=penalty)
 
 
 def _check_sgd_penalty(data, l2_reg_strength, penalty):

@@ -571,3 +571,47 @@ def test_sgd_over_dask_chunks_equals_in_memory_sgd():
     assert_allclose(on_dask.coef_, reference.coef_, atol=1e-10)
     assert_array_equal(on_dask.coef_ == 0, reference.coef_ == 0)
     assert np.any(reference.coef_ == 0)
+
+
+# -- cross-validation over Cs x l1_ratios -------------------------------------
+
+
+@pytest.mark.parametrize("l1_groups", [None, "features"])
+def test_cv_over_l1_ratios_equals_grid_search(l1_groups):
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    from sksoftmax import SoftmaxRegressionCV
+
+    X, y = dataset("wine")
+    Cs, ratios = [0.01, 0.1, 1.0], [0.2, 1.0]
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    model = SoftmaxRegressionCV(
+        Cs=Cs,
+        l1_ratios=ratios,
+        l1_groups=l1_groups,
+        cv=folds,
+        tol=1e-9,
+        max_iter=5000,
+    ).fit(X, y)
+    search = GridSearchCV(
+        SoftmaxRegression(l1_groups=l1_groups, tol=1e-9, max_iter=5000),
+        {"C": Cs, "l1_ratio": ratios},
+        cv=folds,
+        scoring="neg_log_loss",
+    ).fit(X, y)
+    assert model.scores_.shape == (3, 2, 3)
+    assert model.coefs_paths_.shape == (3, 2, 3, 3, 14)
+    # GridSearchCV orders its candidates C-major: (C, l1_ratio)
+    for r, ratio in enumerate(ratios):
+        for c, C in enumerate(Cs):
+            candidate = search.cv_results_["params"].index({"C": C, "l1_ratio": ratio})
+            expected = [
+                search.cv_results_[f"split{f}_test_score"][candidate] for f in range(3)
+            ]
+            assert_allclose(model.scores_[:, r, c], expected, rtol=1e-5)
+    assert (model.C_, model.l1_ratio_) == (
+        search.best_params_["C"],
+        search.best_params_["l1_ratio"],
+    )
+    assert_allclose(model.coef_, search.best_estimator_.coef_, atol=1e-6)
+    assert_array_equal(model.l1_ratios_, ratios)

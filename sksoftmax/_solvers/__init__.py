@@ -5,10 +5,26 @@ that every solver reports each iteration to; none of them knows which
 estimator called it.
 """
 
+import functools
+
 from ._lbfgs import lbfgs
 from ._lockstep import lbfgs_lockstep
+from ._owlqn import owlqn
+from ._prox_lbfgs import prox_lbfgs
 from ._result import IterationHook, SolverResult
 from ._sgd import SgdOptions, sgd
+
+
+def minimiser(penalty):
+    """The solver of a smooth objective plus ``penalty`` (None: none), all
+    called alike: L-BFGS-B without one, OWL-QN for a penalty with a
+    pseudo-gradient (the elementwise L1), proximal L-BFGS for any other with
+    a proximal operator (the groups)."""
+    if penalty is None:
+        return lbfgs
+    solver = owlqn if hasattr(penalty, "pseudo_gradient") else prox_lbfgs
+    return functools.partial(solver, penalty=penalty)
+
 
 __all__ = [
     "IterationHook",
@@ -16,5 +32,6 @@ __all__ = [
     "SolverResult",
     "lbfgs",
     "lbfgs_lockstep",
+    "minimiser",
     "sgd",
 ]
