@@ -50,6 +50,7 @@ class _CrossValidated:
         cv=None,
         scoring=None,
         refit=True,
+        l1_ratios=None,
         fit_intercept=True,
         solver="lbfgs",
         max_iter=100,
@@ -68,7 +69,6 @@ class _CrossValidated:
         random_state=None,
         verbose=0,
         label_smoothing=0.0,
-        l1_ratios=None,
         l1_groups=None,
         penalty_factor=None,
     ):

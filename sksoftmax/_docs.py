@@ -94,7 +94,7 @@ PARAMETERS_DOC = """C : float, default=1.0
         (the grouped multinomial lasso; for ``OneVsRestSigmoid`` one feature
         selection shared by the labels). An array gives each feature a group
         label (e.g. the one-hot columns of one categorical variable): the
-        group penalty is ``sum_g f_g sqrt(|g|) ||W[:, J_g]||_F``, |g| the
+        group penalty is ``sum_g f_g sqrt(|g|) ||W[:, J_g]||_F``, ``|g|`` the
         number of columns in group g. Fitted by a proximal L-BFGS method.
     penalty_factor : array-like of shape (n_features,), default=None
         A non-negative factor per feature multiplying both its L1 and L2
@@ -169,8 +169,7 @@ CV_PARAMETERS_DOC = """Cs : int or array-like of float, default=10
         attributes below without their l1_ratios axis. With l1_ratios the
         attributes have the shapes of LogisticRegressionCV's with
         ``use_legacy_attributes=False`` (scikit-learn 1.8 and later).
-    l1_groups, penalty_factor
-        As for the estimator without CV, used at every point of the grid.
+        ``l1_groups`` and ``penalty_factor`` apply at every point of the grid.
     """
 
 CV_ATTRIBUTES_DOC = """Cs_ : ndarray of shape (n_Cs,)
