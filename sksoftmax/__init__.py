@@ -3,6 +3,7 @@
 from ._cv import OneVsRestSigmoidCV, SoftmaxRegressionCV
 from ._l1_min_c import l1_min_c
 from ._one_vs_rest import OneVsRestSigmoid
+from ._path import regularization_path
 from ._softmax import SoftmaxRegression
 
 __all__ = [
@@ -11,5 +12,6 @@ __all__ = [
     "SoftmaxRegression",
     "SoftmaxRegressionCV",
     "l1_min_c",
+    "regularization_path",
 ]
 __version__ = "0.2.0"

@@ -53,17 +53,24 @@ def l1_min_c(estimator, X, y, sample_weight=None):
             "alone every coefficient is non-zero at any C > 0."
         )
     data = fit_data(estimator, X, y, sample_weight, on_device=False)
+    coef = zero_model(estimator, data, X, y, sample_weight)
+    return first_C(estimator, data, coef)[0]
+
+
+def first_C(estimator, data, coef):
+    """The smallest C with a non-zero penalised coefficient, from the model
+    ``coef`` (:func:`zero_model`) where they are all zero, and the gradient
+    of the loss there (no L2 term: it vanishes at zero)."""
     loss = data.linear_loss
-    coef = _start(estimator, data, X, y, sample_weight)
     gradient = loss.loss_gradient(coef, *data.objective_data, 0.0, data.weight_sum)[1]
     # the L1 penalty at C = 1: every strength is 1 / C times these
     unit = clone(estimator).set_params(C=1.0)
     _, penalty = penalty_terms(unit, data.problem, loss, data.weight_sum)
     ratio = penalty.largest_ratio(gradient)
-    return float(np.inf) if ratio == 0 else 1.0 / ratio
+    return (float(np.inf) if ratio == 0 else 1.0 / ratio), gradient
 
 
-def _start(estimator, data, X, y, sample_weight):
+def zero_model(estimator, data, X, y, sample_weight):
     """The model where every penalised coefficient is zero: the intercepts
     alone, or with unpenalised features (factor 0) fitted unpenalised."""
     factor = check_penalty_factor(estimator.penalty_factor, data.X.shape[1])

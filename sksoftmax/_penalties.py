@@ -24,8 +24,9 @@ class L1Penalty:
         Non-negative, one per packed coefficient.
     """
 
-    def __init__(self, strength):
+    def __init__(self, strength, shape=None):
         self.strength = np.asarray(strength, dtype=np.float64)
+        self.shape = shape  # of W, for screening's units (the features)
 
     @classmethod
     def of_weights(cls, loss, l1_reg_strength, penalty_factor=None):
@@ -36,7 +37,29 @@ class L1Penalty:
             l1_reg_strength * factor, (loss.n_outputs, loss.n_features)
         )
         intercepts = np.zeros(loss.n_outputs) if loss.fit_intercept else None
-        return cls(loss.pack(weights, intercepts))
+        return cls(loss.pack(weights, intercepts), (loss.n_outputs, loss.n_features))
+
+    # Screening (``_path``) keeps or drops whole columns of X: a unit is a
+    # feature here, a group for GroupPenalty. A unit's score is the size of
+    # the loss gradient that the strength must hold at zero.
+
+    def _weights(self, packed):
+        return packed[: self.shape[0] * self.shape[1]].reshape(self.shape)
+
+    @property
+    def column_unit(self):
+        """The unit of each column of W (its feature)."""
+        return np.arange(self.shape[1])
+
+    @property
+    def unit_strength(self):
+        """The strength of each feature (the same in every output)."""
+        return self._weights(self.strength).max(axis=0)
+
+    def unit_scores(self, gradient):
+        """``max_k |g[k, j]|`` per feature: it stays zero while at most its
+        strength."""
+        return np.abs(self._weights(gradient)).max(axis=0)
 
     def value(self, coef):
         return float(np.dot(self.strength, np.abs(coef)))
@@ -256,6 +279,19 @@ class GroupPenalty:
         if np.any(free):
             largest = max(largest, float(np.max(np.abs(gradient[free]))))
         return largest
+
+    @property
+    def column_unit(self):
+        """The unit of each column of W for screening: its group."""
+        return self.column_group
+
+    @property
+    def unit_strength(self):
+        return self.strength
+
+    def unit_scores(self, gradient):
+        """``||g_g||``: a zero group stays zero while at most ``s_g``."""
+        return self.group_norms(gradient)
 
     def largest_ratio(self, gradient):
         """``max_g ||g_g|| / s_g`` over the penalised groups (l1_min_c)."""

@@ -1,0 +1,368 @@
+"""Regularisation paths: the fit at every C of a grid, from the all-zero
+model up, as glmnet computes them.
+
+Three things make a whole path cost little more than its last fit:
+
+* each point starts from the previous ones (``_path_starts``: a secant in
+  log C);
+* sequential strong rules (Tibshirani et al., 2012, "Strong rules for
+  discarding predictors in lasso-type problems") keep only the features, or
+  groups, whose loss gradient at the previous solution is at least
+  ``2 s(C) - s(C_previous)``, s the penalty strength, plus those already in
+  the model; the solver then works on those columns of X alone (a copy of
+  them: its products cost what the kept features cost);
+* after each fit, one evaluation over all of X checks the optimality
+  conditions of every discarded unit (``|g| <= s``); any that fail join the
+  working set and the fit resumes from where it was. What is returned is
+  therefore the solution of the whole problem, as the unscreened path finds
+  it.
+"""
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.utils import Bunch
+
+from ._fit_data import fit_data
+from ._l1_min_c import first_C, zero_model
+from ._loss import LinearLoss
+from ._loss._linear import _l2_penalty
+from ._path_starts import next_start
+from ._penalties import check_penalty_factor, penalty_terms
+from ._solvers import IterationHook, minimiser
+
+# glmnet's stopping rule: after at least 5 points, stop once the fraction of
+# deviance explained grows by less than 1e-5 of itself, or passes 0.999.
+_MIN_POINTS = 5
+_DEVIANCE_CHANGE = 1e-5
+_DEVIANCE_MAX = 0.999
+
+
+def regularization_path(
+    estimator,
+    X,
+    y,
+    sample_weight=None,
+    *,
+    Cs=None,
+    n_Cs=100,
+    C_min_ratio=None,
+    screening=True,
+    stop_early=True,
+):
+    """The fits of ``estimator`` at every C of a grid, strong to weak.
+
+    The path of :class:`SoftmaxRegression` or :class:`OneVsRestSigmoid` with
+    every parameter of ``estimator`` (``l1_ratio``, ``l1_groups``,
+    ``penalty_factor``, ``class_weight``, ``fit_intercept``, ``tol``,
+    ``max_iter``) but ``C``. Each point equals ``clone(estimator).set_params
+    (C=C).fit(X, y, sample_weight)`` to the solver's tolerance; it is found
+    from the previous points (secant starts in log C) and, with
+    ``screening``, on the features the strong rules keep, with the
+    optimality conditions of every other feature checked after each fit.
+
+    Parameters
+    ----------
+    estimator : SoftmaxRegression or OneVsRestSigmoid
+        Fitted or not; it is not changed.
+    X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+    y : array-like
+        Targets as ``estimator.fit`` takes them.
+    sample_weight : array-like of shape (n_samples,), default=None
+    Cs : array-like of float, default=None
+        The grid; sorted ascending (strong to weak regularisation). None:
+        ``n_Cs`` values spaced evenly in log C from the first C at which a
+        penalised coefficient leaves zero (:func:`l1_min_c`) up to that C
+        divided by ``C_min_ratio``. With ``l1_ratio=0`` no coefficient is
+        ever zero; None then means ``np.logspace(-4, 4, n_Cs)``.
+    n_Cs : int, default=100
+    C_min_ratio : float in (0, 1), default=None
+        The first C over the last, glmnet's ``lambda.min.ratio`` (the same
+        ratio, as C is 1/lambda up to scale): 1e-4 when there are more
+        samples than features, else 1e-2 (glmnet's choice).
+    screening : bool, default=True
+        Fit each point on the features the strong rules keep, then check the
+        rest (the result is the same; the time is not). No effect with
+        ``l1_ratio=0`` or on Dask input (whose columns are not copied).
+    stop_early : bool, default=True
+        As glmnet: after 5 points, stop when the fraction of deviance
+        explained, ``1 - loss / null_loss``, grows by less than 1e-5 of
+        itself from one C to the next, or exceeds 0.999. The returned arrays
+        then hold the points computed.
+
+    Returns
+    -------
+    path : Bunch
+        - ``Cs`` (n_points,): the Cs fitted, ascending.
+        - ``coefs`` (n_points, n_outputs, n_features) and ``intercepts``
+          (n_points, n_outputs): ``coef_`` and ``intercept_`` at each C.
+        - ``n_iter`` (n_points,): solver iterations at each C, over every
+          round of the optimality check.
+        - ``n_active`` (n_points,): features with a non-zero coefficient.
+        - ``n_screened`` (n_points,): features the solver worked on.
+        - ``objective`` (n_points,): the estimator's objective divided by
+          the total sample weight, ``F / S``.
+        - ``deviance_ratio`` (n_points,): ``1 - loss / null_loss``, the
+          null model having only intercepts.
+        - ``classes``: the estimator's ``classes_``.
+        - ``l1_ratio``, ``l1_groups``: the estimator's, for the plots.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from sksoftmax import SoftmaxRegression, regularization_path
+    >>> X, y = load_iris(return_X_y=True)
+    >>> path = regularization_path(SoftmaxRegression(l1_ratio=1.0), scale(X), y,
+    ...                            n_Cs=20)
+    >>> path.coefs.shape
+    (20, 3, 4)
+    >>> path.n_active.tolist()[:3], int(path.n_active[-1])
+    ([0, 1, 1], 4)
+    """
+    estimator = clone(estimator)
+    estimator._validate_params()
+    _check_grid(Cs, n_Cs, C_min_ratio)
+    data = fit_data(estimator, X, y, sample_weight, on_device=False)
+    with data.threads():
+        path = _Path(estimator, data, zero_model(estimator, data, X, y, sample_weight))
+        if not estimator.l1_ratio > 0:
+            Cs = np.logspace(-4, 4, n_Cs) if Cs is None else Cs
+            return path.run(np.sort(np.asarray(Cs, dtype=float)), stop_early)
+        C_first, gradient = first_C(estimator, data, path.start)
+        if Cs is None:
+            if not np.isfinite(C_first):
+                raise ValueError(
+                    "No C brings a penalised coefficient in: the loss gradient "
+                    "vanishes at the intercepts-only model. Pass Cs."
+                )
+            if C_min_ratio is None:
+                n_samples, n_features = data.X.shape
+                C_min_ratio = 1e-4 if n_samples > n_features else 1e-2
+            Cs = np.geomspace(C_first, C_first / C_min_ratio, n_Cs)
+        Cs = np.sort(np.asarray(Cs, dtype=float))
+        path.screening = screening and _in_memory(data.X)
+        # below C_first the zero model is the solution: the rules start there
+        return path.run(Cs, stop_early, (min(C_first, Cs[0]), gradient))
+
+
+def _check_grid(Cs, n_Cs, C_min_ratio):
+    if Cs is not None:
+        grid = np.asarray(Cs, dtype=float)
+        if grid.ndim != 1 or grid.size == 0 or not np.all(np.isfinite(grid)):
+            raise ValueError(
+                f"Cs must be a non-empty 1-D array of finite Cs; got {Cs}."
+            )
+        if np.any(grid <= 0):
+            raise ValueError(f"Cs must be positive; got {grid[grid <= 0][:3]}.")
+    if not isinstance(n_Cs, numbers.Integral) or n_Cs < 1:
+        raise ValueError(f"n_Cs must be a positive integer; got {n_Cs!r}.")
+    if C_min_ratio is not None and not 0 < C_min_ratio < 1:
+        raise ValueError(f"C_min_ratio must be in (0, 1); got {C_min_ratio!r}.")
+
+
+def _in_memory(X):
+    return isinstance(X, np.ndarray) or sparse.issparse(X)
+
+
+class _Path:
+    """One path: the whole problem, and the problem on a working set of
+    columns that each point is solved on."""
+
+    def __init__(self, estimator, data, start):
+        self.estimator, self.data, self.start = estimator, data, start
+        self.loss = data.linear_loss
+        self.screening = False
+        n_features = self.loss.n_features
+        self.factor = check_penalty_factor(estimator.penalty_factor, n_features)
+        self.all_columns = np.arange(n_features)
+        self._restricted = (None, None)  # (columns, (loss, X, estimator))
+
+    # -- the whole problem ----------------------------------------------------
+
+    def _terms(self, estimator, loss, C):
+        at_C = estimator.set_params(C=float(C))
+        return penalty_terms(at_C, self.data.problem, loss, self.data.weight_sum)
+
+    def evaluate(self, coef):
+        """The mean loss (no L2 term) and its gradient over all of X."""
+        X, target, sample_weight = self.data.objective_data
+        return self.loss.loss_gradient(
+            coef, X, target, sample_weight, 0.0, self.data.weight_sum
+        )
+
+    def _weights(self, coef):
+        return self.loss.unpack(coef)[0]
+
+    # -- the problem on some columns -----------------------------------------
+
+    def restricted(self, columns):
+        """The LinearLoss, X and estimator of the columns ``columns``."""
+        if self._restricted[0] is not None and np.array_equal(
+            self._restricted[0], columns
+        ):
+            return self._restricted[1]
+        if columns.size == self.all_columns.size:
+            problem = (self.loss, self.data.objective_data[0], self.estimator)
+        else:
+            loss = LinearLoss(
+                self.loss.base_loss,
+                self.loss.n_outputs,
+                columns.size,
+                self.loss.fit_intercept,
+            )
+            groups = self.estimator.l1_groups
+            estimator = clone(self.estimator).set_params(
+                penalty_factor=None if self.factor is None else self.factor[columns],
+                l1_groups=groups
+                if groups is None or isinstance(groups, str)
+                else np.asarray(groups)[columns],
+            )
+            problem = (loss, self.data.X[:, columns], estimator)
+        self._restricted = (columns, problem)
+        return problem
+
+    def to_columns(self, coef, columns):
+        weights, intercept = self.loss.unpack(coef)
+        return np.concatenate(
+            [weights[:, columns].ravel(), [] if intercept is None else intercept]
+        )
+
+    def from_columns(self, restricted_coef, columns):
+        n_weights = self.loss.n_outputs * columns.size
+        coef = np.zeros(self.loss.n_coef)
+        self._weights(coef)[:, columns] = restricted_coef[:n_weights].reshape(
+            self.loss.n_outputs, columns.size
+        )
+        coef[self.loss.n_outputs * self.loss.n_features :] = restricted_coef[n_weights:]
+        return coef
+
+    def solve(self, C, columns, start):
+        """The fit at C on ``columns``, from ``start`` (whole coefficients)."""
+        if columns.size == 0:  # every feature penalised and out: the zero model
+            return self.start.copy(), 0
+        loss, X, estimator = self.restricted(columns)
+        l2, penalty = self._terms(estimator, loss, C)
+        _, target, sample_weight = self.data.objective_data
+        result = minimiser(penalty)(
+            loss.loss_gradient,
+            self.to_columns(start, columns),
+            args=(X, target, sample_weight, l2, self.data.weight_sum),
+            max_iter=self.estimator.max_iter,
+            tol=self.estimator.tol,
+            hook=IterationHook(self.estimator.verbose),
+            dtype=self.data.dtype,
+        )
+        return self.from_columns(result.coef, columns), result.n_iter
+
+    # -- the path --------------------------------------------------------------
+
+    def run(self, Cs, stop_early, previous=None):
+        """Fit every C of ``Cs`` in turn; ``previous``: the C and loss
+        gradient of the start (the zero model's C_first), which the strong
+        rules compare the first point with."""
+        null_loss = self.evaluate(self.data.prior_coef())[0]
+        history = [(previous[0] if previous else Cs[0], self.start)]
+        gradient = previous[1] if previous else None
+        points = []
+        for C in Cs:
+            l2, penalty = self._terms(self.estimator, self.loss, C)
+            coef, n_iter, columns, loss_value, gradient = self._point(
+                C, penalty, history, gradient
+            )
+            history = [*history[-1:], (C, coef)]
+            weights = self._weights(coef)
+            objective = loss_value + _l2_penalty(weights, l2)
+            if penalty is not None:
+                objective += penalty.value(coef)
+            points.append(
+                (C, coef, n_iter, columns.size, objective, 1 - loss_value / null_loss)
+            )
+            if stop_early and _flat(points):
+                break
+        return self._bunch(points)
+
+    def _point(self, C, penalty, history, gradient):
+        """The solution at C: on the screened columns, growing them until
+        every discarded unit is optimal at zero."""
+        penalised = None
+        columns = self.all_columns
+        if penalty is not None:
+            strength = penalty.unit_strength
+            penalised = self._penalised_mask(penalty)
+            if self.screening:
+                keep = self.strong_set(penalty, gradient, C, history[-1])
+                columns = np.flatnonzero(keep[penalty.column_unit])
+        coef = next_start(history, C, penalised)
+        n_iter = 0
+        while True:
+            coef, iterations = self.solve(C, columns, coef)
+            n_iter += iterations
+            loss_value, gradient = self.evaluate(coef)
+            if columns.size == self.all_columns.size:
+                break
+            violation = penalty.unit_scores(gradient) - strength
+            dropped = np.ones(strength.shape[0], dtype=bool)
+            dropped[penalty.column_unit[columns]] = False
+            failing = dropped & (violation > self.estimator.tol)
+            if not np.any(failing):
+                break
+            columns = np.union1d(columns, np.flatnonzero(failing[penalty.column_unit]))
+        return coef, n_iter, columns, loss_value, gradient
+
+    def strong_set(self, penalty, gradient, C, previous):
+        """The units the sequential strong rule keeps at C: those in the
+        previous solution, and those whose gradient there (``gradient``) is
+        at least ``2 s(C) - s(C_previous)`` (s scales as 1 / C)."""
+        C_previous, coef_previous = previous
+        strength = penalty.unit_strength
+        return self._units_in(penalty, coef_previous) | (
+            penalty.unit_scores(gradient) >= 2 * strength - strength * C / C_previous
+        )
+
+    def _units_in(self, penalty, coef):
+        """The units with a non-zero coefficient."""
+        nonzero = np.any(self._weights(coef) != 0, axis=0)
+        units = np.zeros(penalty.unit_strength.shape[0], dtype=bool)
+        units[penalty.column_unit[nonzero]] = True
+        return units
+
+    def _penalised_mask(self, penalty):
+        mask = np.zeros(self.loss.n_coef, dtype=bool)
+        column_penalised = penalty.unit_strength[penalty.column_unit] > 0
+        self._weights(mask)[:, column_penalised] = True
+        return mask
+
+    def _bunch(self, points):
+        Cs, coefs, n_iter, n_screened, objective, deviance_ratio = zip(
+            *points, strict=True
+        )
+        unpacked = [self.loss.unpack(coef) for coef in coefs]
+        weights = np.stack([w for w, _ in unpacked])
+        n_outputs = self.loss.n_outputs
+        intercepts = np.stack(
+            [np.zeros(n_outputs) if b is None else b for _, b in unpacked]
+        )
+        return Bunch(
+            Cs=np.array(Cs),
+            coefs=weights,
+            intercepts=intercepts,
+            n_iter=np.array(n_iter),
+            n_active=np.count_nonzero(np.any(weights != 0, axis=1), axis=1),
+            n_screened=np.array(n_screened),
+            objective=np.array(objective),
+            deviance_ratio=np.array(deviance_ratio),
+            classes=self.data.classes,
+            l1_ratio=self.estimator.l1_ratio,
+            l1_groups=self.estimator.l1_groups,
+        )
+
+
+def _flat(points):
+    """glmnet's rule: the deviance explained stopped changing, or is ~all."""
+    if len(points) < _MIN_POINTS:
+        return False
+    ratio, previous = points[-1][-1], points[-2][-1]
+    return ratio - previous < _DEVIANCE_CHANGE * ratio or ratio > _DEVIANCE_MAX

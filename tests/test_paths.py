@@ -1,0 +1,242 @@
+"""regularization_path against independent references: each point against
+the single fit of the estimator at that C (tol 1e-8), its objective written
+out here from predict_proba; screening against the unscreened path; the
+optimality check against a strong rule made to discard too much."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import load_digits, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from sksoftmax import (
+    OneVsRestSigmoid,
+    SoftmaxRegression,
+    _path,
+    _path_starts,
+    l1_min_c,
+    regularization_path,
+)
+
+TIGHT = dict(tol=1e-8, max_iter=10000)
+
+
+def wine():
+    X, y = load_wine(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def digits(n=600):
+    X, y = load_digits(return_X_y=True)
+    X = X[:n]
+    keep = X.std(axis=0) > 0
+    return StandardScaler().fit_transform(X[:, keep]), y[:n]
+
+
+def at_point(estimator, X, y, path, i):
+    """A model carrying the path's coefficients at point i."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = clone(estimator).set_params(max_iter=0).fit(X, y)
+    model.coef_, model.intercept_ = path.coefs[i].copy(), path.intercepts[i].copy()
+    model.classes_ = path.classes
+    return model
+
+
+def objective(model, X, y, C, l1_ratio, l1_groups, factor=None):
+    """F, written out from predict_proba (decision_function) and coef_."""
+    if isinstance(model, OneVsRestSigmoid):  # each sigmoid's own loss
+        Y = (y[:, None] == model.classes_[None, :]).astype(float)
+        loss = np.logaddexp(0, -(2 * Y - 1) * model.decision_function(X)).sum()
+    else:
+        codes = np.searchsorted(model.classes_, y)
+        proba = model.predict_proba(X)
+        loss = -np.log(proba[np.arange(y.shape[0]), codes]).sum()
+    W = model.coef_
+    f = np.ones(W.shape[1]) if factor is None else factor
+    if l1_groups == "features":
+        l1 = (f * np.linalg.norm(W, axis=0)).sum()
+    else:
+        l1 = (f * np.abs(W)).sum()
+    return loss + ((1 - l1_ratio) / 2 * (f * W**2).sum() + l1_ratio * l1) / C
+
+
+CASES = [
+    (SoftmaxRegression, 1.0, None),
+    (SoftmaxRegression, 0.5, "features"),
+    (OneVsRestSigmoid, 1.0, None),
+]
+
+
+@pytest.mark.parametrize(("Estimator", "l1_ratio", "l1_groups"), CASES)
+def test_every_point_equals_the_single_fit(Estimator, l1_ratio, l1_groups):
+    X, y = wine()
+    estimator = Estimator(l1_ratio=l1_ratio, l1_groups=l1_groups, **TIGHT)
+    path = regularization_path(estimator, X, y, n_Cs=30, stop_early=False)
+    assert path.coefs.shape == (30, len(path.intercepts[0]), X.shape[1])
+    for i in [0, 3, 8, 15, 29]:
+        C = path.Cs[i]
+        single = clone(estimator).set_params(C=C).fit(X, y)
+        from_path = at_point(estimator, X, y, path, i)
+        F_single = objective(single, X, y, C, l1_ratio, l1_groups)
+        F_path = objective(from_path, X, y, C, l1_ratio, l1_groups)
+        assert abs(F_path - F_single) <= 1e-6 * F_single
+        assert_array_equal(path.coefs[i] != 0, single.coef_ != 0)
+        # the objective it reports is F / S
+        assert_allclose(path.objective[i] * X.shape[0], F_path, rtol=1e-9)
+
+
+def test_the_grid_starts_where_the_first_coefficient_enters():
+    X, y = wine()
+    estimator = SoftmaxRegression(l1_ratio=1.0, **TIGHT)
+    path = regularization_path(
+        estimator, X, y, n_Cs=10, C_min_ratio=0.01, stop_early=False
+    )
+    assert_allclose(path.Cs[0], l1_min_c(estimator, X, y), rtol=1e-12)
+    assert_allclose(path.Cs[-1] / path.Cs[0], 100.0, rtol=1e-12)
+    assert_allclose(np.diff(np.log(path.Cs)), np.log(100.0) / 9, rtol=1e-9)
+    assert path.n_active[0] == 0 and path.n_active[1] > 0
+    assert_array_equal(path.n_active, np.count_nonzero(path.coefs.any(axis=1), axis=1))
+    # the intercepts-only model explains none of the deviance; later ones more
+    assert path.deviance_ratio[0] == pytest.approx(0.0, abs=1e-12)
+    assert np.all(np.diff(path.deviance_ratio) > 0)
+    # glmnet's default ratio: 1e-4 with more samples than features
+    default = regularization_path(estimator, X, y, n_Cs=3, stop_early=False)
+    assert_allclose(default.Cs[-1] / default.Cs[0], 1e4, rtol=1e-12)
+
+
+@pytest.mark.parametrize("l1_groups", [None, "features"])
+def test_screening_on_and_off_give_the_same_path(l1_groups):
+    X, y = digits()
+    estimator = SoftmaxRegression(l1_ratio=1.0, l1_groups=l1_groups, **TIGHT)
+    options = dict(n_Cs=25, C_min_ratio=0.05, stop_early=False)
+    screened = regularization_path(estimator, X, y, screening=True, **options)
+    full = regularization_path(estimator, X, y, screening=False, **options)
+    assert_array_equal(screened.coefs != 0, full.coefs != 0)
+    assert_allclose(screened.objective, full.objective, rtol=1e-9)
+    assert_allclose(screened.coefs, full.coefs, atol=1e-5)
+    # the rules did discard features (so the check above compared something)
+    assert np.all(full.n_screened == X.shape[1])
+    assert screened.n_screened.sum() < 0.8 * full.n_screened.sum()
+
+
+def test_the_optimality_check_adds_what_the_rule_wrongly_dropped(monkeypatch):
+    """A strong rule that keeps nothing: every feature must come back
+    through the check over the discarded ones."""
+    X, y = wine()
+    estimator = SoftmaxRegression(l1_ratio=1.0, **TIGHT)
+    options = dict(n_Cs=12, C_min_ratio=0.01, stop_early=False)
+    full = regularization_path(estimator, X, y, screening=False, **options)
+
+    def keeps_nothing(self, penalty, gradient, C, previous):
+        return np.zeros(penalty.unit_strength.shape[0], dtype=bool)
+
+    monkeypatch.setattr(_path._Path, "strong_set", keeps_nothing)
+    checked = regularization_path(estimator, X, y, **options)
+    assert_array_equal(checked.coefs != 0, full.coefs != 0)
+    assert_allclose(checked.objective, full.objective, rtol=1e-9)
+    assert np.all(checked.n_screened >= full.n_active)
+
+
+def test_secant_and_warm_starts_reach_the_same_points(monkeypatch):
+    X, y = wine()
+    estimator = SoftmaxRegression(l1_ratio=0.5, **TIGHT)
+    options = dict(n_Cs=15, C_min_ratio=0.01, stop_early=False)
+    secant = regularization_path(estimator, X, y, **options)
+    monkeypatch.setattr(_path_starts, "EXTRAPOLATE", False)
+    warm = regularization_path(estimator, X, y, **options)
+    assert_allclose(secant.objective, warm.objective, rtol=1e-9)
+    assert_array_equal(secant.coefs != 0, warm.coefs != 0)
+
+
+def test_the_l2_path_equals_the_fits_at_its_Cs():
+    X, y = wine()
+    estimator = SoftmaxRegression(**TIGHT)
+    Cs = [1e-2, 1e-1, 1.0, 10.0]
+    path = regularization_path(estimator, X, y, Cs=Cs[::-1], stop_early=False)
+    assert_array_equal(path.Cs, Cs)  # sorted, strong to weak
+    for i, C in enumerate(Cs):
+        single = clone(estimator).set_params(C=C).fit(X, y)
+        F_single = objective(single, X, y, C, 0.0, None)
+        F_path = objective(at_point(estimator, X, y, path, i), X, y, C, 0.0, None)
+        assert abs(F_path - F_single) <= 1e-9 * F_single
+        assert_allclose(path.coefs[i], single.coef_, atol=1e-4)
+    default = regularization_path(estimator, X, y, n_Cs=4, stop_early=False)
+    assert_allclose(default.Cs, np.logspace(-4, 4, 4))
+
+
+def test_stopping_early_when_the_deviance_stops_changing():
+    X, y = wine()
+    estimator = SoftmaxRegression(l1_ratio=1.0, tol=1e-6, max_iter=10000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # separable at the end
+        whole = regularization_path(estimator, X, y, n_Cs=60, stop_early=False)
+        stopped = regularization_path(estimator, X, y, n_Cs=60)
+    n = stopped.Cs.shape[0]
+    assert 5 <= n < 60
+    assert_allclose(stopped.objective, whole.objective[:n], rtol=1e-6)
+    last, before = stopped.deviance_ratio[-1], stopped.deviance_ratio[-2]
+    assert last - before < 1e-5 * last or last > 0.999
+    ratios = whole.deviance_ratio[3 : n - 1]
+    assert not np.any((np.diff(ratios) < 1e-5 * ratios[1:]) | (ratios[1:] > 0.999))
+
+
+def test_sparse_input_and_penalty_factor_give_the_dense_path():
+    X, y = wine()
+    X[np.abs(X) < 0.5] = 0.0
+    factor = np.ones(X.shape[1])
+    factor[[2, 5]] = [0.0, 3.0]
+    estimator = SoftmaxRegression(l1_ratio=1.0, penalty_factor=factor, **TIGHT)
+    options = dict(n_Cs=12, C_min_ratio=0.01, stop_early=False)
+    dense = regularization_path(estimator, X, y, **options)
+    on_csr = regularization_path(estimator, sparse.csr_matrix(X), y, **options)
+    assert_allclose(on_csr.coefs, dense.coefs, atol=1e-7)
+    # the unpenalised feature is in from the start
+    assert np.all(dense.coefs[:, :, 2] != 0)
+    assert np.all(dense.coefs[0, :, np.arange(X.shape[1]) != 2] == 0)
+    C = dense.Cs[6]
+    single = clone(estimator).set_params(C=C).fit(X, y)
+    assert_array_equal(dense.coefs[6] != 0, single.coef_ != 0)
+    F_single = objective(single, X, y, C, 1.0, None, factor)
+    F_path = objective(at_point(estimator, X, y, dense, 6), X, y, C, 1.0, None, factor)
+    assert abs(F_path - F_single) <= 1e-9 * F_single
+    # an unpenalised feature's softmax coefficients are defined up to a shift
+    # common to every class: compare them centred
+    centred = [W - W.mean(axis=0) for W in (dense.coefs[6], single.coef_)]
+    assert_allclose(*centred, atol=1e-5)
+
+
+def test_dask_input_gives_the_in_memory_path():
+    da = pytest.importorskip("dask.array")
+    X, y = wine()
+    estimator = OneVsRestSigmoid(l1_ratio=1.0, **TIGHT)
+    options = dict(n_Cs=8, C_min_ratio=0.05, stop_early=False)
+    in_memory = regularization_path(estimator, X, y, **options)
+    chunked = regularization_path(
+        estimator, da.from_array(X, chunks=60), da.from_array(y, chunks=60), **options
+    )
+    assert_allclose(chunked.Cs, in_memory.Cs, rtol=1e-10)
+    assert_allclose(chunked.coefs, in_memory.coefs, atol=1e-6)
+
+
+def test_bad_grids_get_clear_errors_and_the_estimator_is_untouched():
+    X, y = wine()
+    estimator = SoftmaxRegression(l1_ratio=1.0)
+    before = estimator.get_params()
+    for options, message in [
+        (dict(Cs=[1.0, -1.0]), "Cs must be positive"),
+        (dict(Cs=[]), "non-empty 1-D"),
+        (dict(Cs=[1.0, np.nan]), "finite"),
+        (dict(n_Cs=0), "n_Cs must be a positive integer"),
+        (dict(C_min_ratio=2.0), r"C_min_ratio must be in \(0, 1\)"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            regularization_path(estimator, X, y, **options)
+    with pytest.raises(ValueError, match="l1_ratio"):
+        regularization_path(SoftmaxRegression(l1_ratio=2.0), X, y)
+    assert estimator.get_params() == before and not hasattr(estimator, "coef_")
