@@ -6,7 +6,15 @@ Same Cs (10, logspace(-4, 4)), the same 5 stratified folds, tol and scoring
 each, our time as a ratio to each, the C each chose, and the memory each fit
 allocates beyond X (tracemalloc, one extra run; n_jobs=1).
 
+Then (``--starts``) the path's starting points: SoftmaxRegressionCV with each
+C's runs started from the secant through the last two solutions in log C
+(taken for steps of at most 2x in C) against the plain warm start,
+alternating with LogisticRegressionCV (n_jobs=1), on 20000 x 100 with 10
+classes, over 10 and 40 Cs in [1e-4, 1e4]; L-BFGS iterations per C and fold
+(n_iter_) and evaluations of the objective per C for each.
+
     python benchmarks/bench_cv.py            # digits (3 runs) and 60000 x 784
+    python benchmarks/bench_cv.py --starts   # the starts only
     python benchmarks/bench_cv.py --quick    # smoke: digits, 3 Cs, 1 run
 """
 
@@ -15,7 +23,7 @@ import tracemalloc
 import warnings
 
 import numpy as np
-from bench_lbfgs import make_problem
+from bench_lbfgs import CountEvaluations, make_problem
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegressionCV
@@ -23,7 +31,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
 from _common import time_side_by_side
-from sksoftmax import SoftmaxRegression, SoftmaxRegressionCV
+from sksoftmax import SoftmaxRegression, SoftmaxRegressionCV, _path_starts
+from sksoftmax._loss._folds import FoldedLoss
 
 
 def chosen_C(model):
@@ -97,17 +106,72 @@ def run(label, X, y, Cs, tol, repeat, n_jobs_list):
         )
 
 
+def starts(X, y, Cs, tol, repeat):
+    """Secant against warm starts along the L2 path, and LogisticRegressionCV."""
+    folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(X, y))
+    reference = make_fits(Cs, folds, tol, [1])["LogisticRegressionCV n_jobs=1"]
+    counts = {}
+
+    def ours(extrapolate):
+        def fit():
+            _path_starts.EXTRAPOLATE = extrapolate
+            try:
+                with CountEvaluations(FoldedLoss) as count:
+                    model = SoftmaxRegressionCV(
+                        Cs=Cs, cv=folds, tol=tol, max_iter=1000
+                    ).fit(X, y)
+            finally:
+                _path_starts.EXTRAPOLATE = True
+            counts[extrapolate] = count.count
+            return model
+
+        return fit
+
+    fits = {
+        "ours, secant starts": ours(True),
+        "ours, warm starts": ours(False),
+        "LogisticRegressionCV n_jobs=1": lambda: reference(X, y),
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        times, models = time_side_by_side(fits, repeat)
+    reference_time = times["LogisticRegressionCV n_jobs=1"]
+    print(f"\n== starts: X {X.shape}, {len(np.unique(y))} classes, {len(Cs)} Cs")
+    print(
+        f"{'':<32}{'time (s)':>9}{'/ LRCV':>8}{'iter/C/fold':>12}"
+        f"{'evals/C':>9}{'C chosen':>10}"
+    )
+    for name, seconds in times.items():
+        model = models[name]
+        row = f"{name:<32}{seconds:>9.2f}{seconds / reference_time:>8.3f}"
+        if name.startswith("ours"):
+            n_iter = np.asarray(model.n_iter_, dtype=float).mean()
+            evals = counts[name.endswith("secant starts")] / len(Cs)
+            row += f"{n_iter:>12.1f}{evals:>9.1f}"
+        else:
+            row += f"{'':>21}"
+        print(row + f"{chosen_C(model):>10.4g}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke mode for CI")
     parser.add_argument("--tol", type=float, default=1e-4)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--starts", action="store_true", help="the starts only")
     args = parser.parse_args(argv)
     X, y = load_digits(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     if args.quick:
         print("smoke mode: timings are not meaningful at this size")
         run("digits", X, y, np.logspace(-4, 4, 3), args.tol, 1, [1])
+        starts(X, y, np.logspace(-4, 4, 3), args.tol, 1)
+        return
+    if args.starts:
+        X, y = make_problem(20000, 100)
+        for n_Cs in (10, 40):
+            starts(X, y, np.logspace(-4, 4, n_Cs), args.tol, 3)
         return
     Cs = np.logspace(-4, 4, 10)
     print(f"tol={args.tol}, scoring neg_log_loss, 5 stratified folds")

@@ -5,13 +5,14 @@ fold's training rows, ``class_weight`` computed on those rows), so fold f's
 fit is exactly ``estimator(C).fit(X[train_f], y[train_f])``. For each C, from
 strong to weak regularisation, the folds' L-BFGS runs go in lockstep (one
 product of X with every fold's coefficients per round) and start from their
-solutions at the previous C.
+solutions at the previous Cs (``_path_starts``: extrapolated on fine grids).
 """
 
 import numpy as np
 from sklearn.base import clone
 
 from ._loss._folds import FoldedLoss
+from ._path_starts import next_start, penalised_entries
 from ._penalties import penalty_terms
 from ._solvers import IterationHook, lbfgs_lockstep, minimiser
 from ._weights import l2_reg_strength, sample_weights
@@ -52,7 +53,10 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
             for f in range(n_folds)
         ]
     )
+    history = []
     for C in Cs:
+        if history:
+            run_coef = next_start(history, C)
         l2 = l2_reg_strength(data.problem.l2_scale, C, folded.weight_sums)
 
         def fun(runs, blocks, l2=l2):
@@ -65,7 +69,8 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
         if verbose:
             print(f"C = {C:.4g}: ", end="")
             hook.close("L-BFGS", result)
-        run_coef = result.coef  # the next C starts here
+        run_coef = result.coef
+        history = [*history[-1:], (C, run_coef)]
         fold_runs = [slice(f * per_fold, (f + 1) * per_fold) for f in range(n_folds)]
         yield (
             np.stack([folded.from_runs(run_coef[runs]) for runs in fold_runs]),
@@ -84,11 +89,15 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
     weight_sums = weights.sum(axis=1, dtype=np.float64)
     X, target, loss = data.X, data.problem.target, data.linear_loss
     coefs = [data.prior_coef(sample_weight=fold) for fold in weights]
+    histories = [[] for _ in folds]
     for C in Cs:
         at_C = clone(estimator).set_params(C=float(C))
         n_iter = np.empty(len(folds), dtype=np.int64)
         for f, fold in enumerate(weights):
             l2, penalty = penalty_terms(at_C, data.problem, loss, weight_sums[f])
+            if histories[f]:
+                penalised = penalised_entries(penalty, loss)
+                coefs[f] = next_start(histories[f], C, penalised)
             hook = IterationHook(verbose)
             result = minimiser(penalty)(
                 loss.loss_gradient,
@@ -103,4 +112,5 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
                 print(f"C = {C:.4g}, fold {f}: ", end="")
                 hook.close("L-BFGS", result)
             coefs[f], n_iter[f] = result.coef, result.n_iter
+            histories[f] = [*histories[f][-1:], (C, coefs[f])]
         yield np.stack(coefs), n_iter

@@ -29,7 +29,7 @@ from ._fit_data import fit_data
 from ._l1_min_c import first_C, zero_model
 from ._loss import LinearLoss
 from ._loss._linear import _l2_penalty
-from ._path_starts import next_start
+from ._path_starts import next_start, penalised_entries
 from ._penalties import check_penalty_factor, penalty_terms
 from ._solvers import IterationHook, minimiser
 
@@ -287,11 +287,10 @@ class _Path:
     def _point(self, C, penalty, history, gradient):
         """The solution at C: on the screened columns, growing them until
         every discarded unit is optimal at zero."""
-        penalised = None
+        penalised = penalised_entries(penalty, self.loss)
         columns = self.all_columns
         if penalty is not None:
             strength = penalty.unit_strength
-            penalised = self._penalised_mask(penalty)
             if self.screening:
                 keep = self.strong_set(penalty, gradient, C, history[-1])
                 columns = np.flatnonzero(keep[penalty.column_unit])
@@ -328,12 +327,6 @@ class _Path:
         units = np.zeros(penalty.unit_strength.shape[0], dtype=bool)
         units[penalty.column_unit[nonzero]] = True
         return units
-
-    def _penalised_mask(self, penalty):
-        mask = np.zeros(self.loss.n_coef, dtype=bool)
-        column_penalised = penalty.unit_strength[penalty.column_unit] > 0
-        self._weights(mask)[:, column_penalised] = True
-        return mask
 
     def _bunch(self, points):
         Cs, coefs, n_iter, n_screened, objective, deviance_ratio = zip(

@@ -53,11 +53,13 @@ def test_no_optional_dependency_is_imported_by_an_in_memory_fit():
         "import sys\n"
         "from sklearn.datasets import load_iris\n"
         "from sksoftmax import OneVsRestSigmoid, SoftmaxRegression\n"
+        "from sksoftmax import regularization_path\n"
         "X, y = load_iris(return_X_y=True)\n"
         "for est in (SoftmaxRegression(max_iter=500), OneVsRestSigmoid()):\n"
         "    est.fit(X / 8, y).predict_proba(X)\n"
+        "regularization_path(SoftmaxRegression(l1_ratio=1.0), X / 8, y, n_Cs=5)\n"
         # not rich or pandas: scikit-learn 1.9 itself imports them if present
-        "extras = ('dask', 'distributed', 'torch', 'onnx', 'skl2onnx')\n"
+        "extras = ('dask', 'distributed', 'torch', 'onnx', 'skl2onnx', 'matplotlib')\n"
         "print(sorted(m for m in extras if m in sys.modules))\n"
     )
     out = subprocess.run(
