@@ -99,14 +99,12 @@ def sparse_problem(n_samples, n_features, n_classes, density, seed=0):
     """CSR X with ``density`` of ones-ish entries, y from a sparse true model
     (200 features) with Gumbel noise."""
     rng = np.random.default_rng(seed)
-    X = sparse.random(
-        n_samples,
-        n_features,
-        density=density,
-        format="csr",
-        random_state=seed,
-        data_rvs=lambda k: rng.uniform(0.5, 1.5, k),
-    )
+    n_entries = int(n_samples * n_features * density)
+    rows = rng.integers(0, n_samples, n_entries)
+    columns = rng.integers(0, n_features, n_entries)
+    values = rng.uniform(0.5, 1.5, n_entries)
+    # a repeated (row, column) is summed: a few entries above 1.5
+    X = sparse.csr_matrix((values, (rows, columns)), shape=(n_samples, n_features))
     W = np.zeros((n_features, n_classes))
     informative = rng.choice(n_features, 200, replace=False)
     W[informative] = rng.normal(0, 3.0, (200, n_classes))
