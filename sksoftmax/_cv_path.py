@@ -6,6 +6,8 @@ fit is exactly ``estimator(C).fit(X[train_f], y[train_f])``. For each C, from
 strong to weak regularisation, the folds' L-BFGS runs go in lockstep (one
 product of X with every fold's coefficients per round) and start from their
 solutions at the previous Cs (``_path_starts``: extrapolated on fine grids).
+With an L1, group or per-feature penalty each fold's run is its penalty's
+solver, the folds again in lockstep.
 """
 
 import numpy as np
@@ -14,7 +16,7 @@ from sklearn.base import clone
 from ._loss._folds import FoldedLoss
 from ._path_starts import next_start, penalised_entries
 from ._penalties import penalty_terms
-from ._solvers import IterationHook, lbfgs_lockstep, minimiser
+from ._solvers import IterationHook, lbfgs_lockstep, lockstep_runs, minimiser
 from ._weights import l2_reg_strength, sample_weights
 
 
@@ -79,38 +81,45 @@ def lbfgs_path(data, folds, Cs, class_weight, *, max_iter, tol, verbose=0):
 
 
 def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
-    """:func:`lbfgs_path` for the penalties the lockstep runs do not take
-    (``l1_ratio > 0``, ``l1_groups``, ``penalty_factor`` of ``estimator``):
-    each fold's fit by the solver of its penalty (OWL-QN, proximal L-BFGS,
-    or L-BFGS with an L2 strength per feature), one fold after another, each
-    starting from its fit at the previous C. Yields as :func:`lbfgs_path`.
+    """:func:`lbfgs_path` for the penalties of ``estimator`` that plain
+    L-BFGS does not take (``l1_ratio > 0``, ``l1_groups``,
+    ``penalty_factor``): each fold's fit by the solver of its penalty
+    (OWL-QN, proximal L-BFGS, or L-BFGS with an L2 strength per feature),
+    the folds' runs in lockstep (one product of X for every fold per round),
+    one run per fold. Yields as :func:`lbfgs_path`.
     """
     weights = fold_weights(data, folds, estimator.class_weight)
-    weight_sums = weights.sum(axis=1, dtype=np.float64)
+    folded = FoldedLoss(data.linear_loss, weights, split_outputs=False)
     X, target, loss = data.X, data.problem.target, data.linear_loss
-    coefs = [data.prior_coef(sample_weight=fold) for fold in weights]
-    histories = [[] for _ in folds]
+    coefs = np.stack([data.prior_coef(sample_weight=fold) for fold in weights])
+    history = []
     for C in Cs:
         at_C = clone(estimator).set_params(C=float(C))
-        n_iter = np.empty(len(folds), dtype=np.int64)
-        for f, fold in enumerate(weights):
-            l2, penalty = penalty_terms(at_C, data.problem, loss, weight_sums[f])
-            if histories[f]:
-                penalised = penalised_entries(penalty, loss)
-                coefs[f] = next_start(histories[f], C, penalised)
-            hook = IterationHook(verbose)
-            result = minimiser(penalty)(
-                loss.loss_gradient,
-                coefs[f],
-                args=(X, target, fold, l2, weight_sums[f]),
-                max_iter=max_iter,
-                tol=tol,
-                hook=hook,
-                dtype=data.dtype,
-            )
-            if verbose:
-                print(f"C = {C:.4g}, fold {f}: ", end="")
-                hook.close("L-BFGS", result)
-            coefs[f], n_iter[f] = result.coef, result.n_iter
-            histories[f] = [*histories[f][-1:], (C, coefs[f])]
-        yield np.stack(coefs), n_iter
+        terms = [
+            penalty_terms(at_C, data.problem, loss, weight_sum)
+            for weight_sum in folded.weight_sums
+        ]
+        l2s, penalties = [l2 for l2, _ in terms], [p for _, p in terms]
+        if history:
+            coefs = next_start(history, C, penalised_entries(penalties[0], loss))
+
+        def fun(runs, run_coefs, l2s=l2s):
+            return folded.loss_gradient(runs, run_coefs, X, target, l2s)
+
+        results = lockstep_runs(
+            fun,
+            coefs,
+            [minimiser(penalty) for penalty in penalties],
+            max_iter=max_iter,
+            tol=tol,
+            dtype=data.dtype,
+        )
+        coefs = np.stack([result.coef for result in results])
+        if verbose:
+            for f, result in enumerate(results):
+                print(
+                    f"C = {C:.4g}, fold {f}: {result.n_iter} iterations, "
+                    f"optimality violation {result.max_gradient:.3g}"
+                )
+        history = [*history[-1:], (C, coefs)]
+        yield coefs, np.array([result.n_iter for result in results])

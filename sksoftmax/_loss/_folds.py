@@ -27,14 +27,18 @@ class FoldedLoss:
         features and intercept).
     fold_weights : ndarray of shape (n_folds, n_samples)
         Each fold's ``s_i``, zero outside its training rows, in X's dtype.
+    split_outputs : bool, default=True
+        One run per output where the base loss is separable (sigmoids);
+        False: one run per fold always (an L1 or group penalty's runs, whose
+        solvers take the whole model).
     """
 
-    def __init__(self, linear_loss, fold_weights):
+    def __init__(self, linear_loss, fold_weights, split_outputs=True):
         self.linear_loss = linear_loss
         self.fold_weights = fold_weights
         self.weight_sums = fold_weights.sum(axis=1, dtype=np.float64)
         base_loss, n_outputs = linear_loss.base_loss, linear_loss.n_outputs
-        self.separable = base_loss.separable
+        self.separable = base_loss.separable and split_outputs
         #: outputs one run fits, and runs per fold
         self.run_outputs = 1 if self.separable else n_outputs
         self.runs_per_fold = n_outputs // self.run_outputs
@@ -78,7 +82,8 @@ class FoldedLoss:
     def loss_gradient(self, runs, coefs, X, target, l2_reg_strengths):
         """Objectives ``F_f / S_f`` (with each fold's L2 term) and gradients
         of the runs ``runs``, whose packed coefficients are the rows of
-        ``coefs``; ``l2_reg_strengths[f]`` is fold f's ``l2_scale / (C S_f)``.
+        ``coefs``; ``l2_reg_strengths[f]`` is fold f's ``l2_scale / (C S_f)``
+        (an array of one per feature, with penalty factors).
         """
         n_rows = len(runs) * self.run_outputs
         stacked = self._stacked.for_outputs(n_rows)

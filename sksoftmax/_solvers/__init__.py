@@ -8,7 +8,7 @@ estimator called it.
 import functools
 
 from ._lbfgs import lbfgs
-from ._lockstep import lbfgs_lockstep
+from ._lockstep import lbfgs_lockstep, lockstep_runs
 from ._owlqn import owlqn
 from ._prox_lbfgs import prox_lbfgs
 from ._result import IterationHook, SolverResult
@@ -32,6 +32,7 @@ __all__ = [
     "SolverResult",
     "lbfgs",
     "lbfgs_lockstep",
+    "lockstep_runs",
     "minimiser",
     "sgd",
 ]

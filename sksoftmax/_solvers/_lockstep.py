@@ -32,10 +32,11 @@ class _Cancelled(BaseException):
 class _Runs:
     """The shared state of the worker threads and the driving thread."""
 
-    def __init__(self, fun, coef0, max_iter, tol, dtype):
+    def __init__(self, fun, coef0, solve):
         self.fun = fun
         self.coef0 = coef0
-        self.options = lbfgs_options(max_iter, tol, dtype)
+        # solve(k, objective, coef0, on_iteration) -> run k's result
+        self.solve = solve
         n_runs = coef0.shape[0]
         self.condition = threading.Condition()
         self.pending, self.answers = {}, {}
@@ -60,23 +61,17 @@ class _Runs:
                 raise _Cancelled
             return self.answers.pop(k)
 
-    def iterate(self, k, intermediate_result):
+    def iterate(self, k, value, coef):
         with self.condition:
-            self.unreported[k].append(
-                (float(intermediate_result.fun), intermediate_result.x.copy())
-            )
+            self.unreported[k].append((float(value), coef))
 
     def run(self, k):
         try:
-            self.results[k] = optimize.minimize(
+            self.results[k] = self.solve(
+                k,
                 lambda coef: self.objective(k, coef),
                 self.coef0[k],
-                method="L-BFGS-B",
-                jac=True,
-                callback=lambda intermediate_result: self.iterate(
-                    k, intermediate_result
-                ),
-                options=self.options,
+                lambda value, coef: self.iterate(k, value, coef),
             )
         except _Cancelled:
             pass
@@ -155,14 +150,68 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None, dtype=np.fl
         ``state["n_iter"]`` each run's (absent after a stop request).
     """
     hook = IterationHook() if hook is None else hook
-    runs = _Runs(fun, coef0, max_iter, tol, dtype)
+    options = lbfgs_options(max_iter, tol, dtype)
+
+    def solve(k, objective, start, on_iteration):
+        return optimize.minimize(
+            objective,
+            start,
+            method="L-BFGS-B",
+            jac=True,
+            # scipy passes an OptimizeResult to a parameter of this name
+            callback=lambda intermediate_result: on_iteration(
+                intermediate_result.fun, intermediate_result.x.copy()
+            ),
+            options=options,
+        )
+
+    runs = _Runs(fun, coef0, solve)
+    current, stopped = _drive(runs, hook)
+    return _result(runs, current, hook, stopped, (max_iter, tol, dtype))
+
+
+def lockstep_runs(fun, coef0, solvers, *, max_iter=100, tol=1e-4, dtype=np.float64):
+    """Independent runs of any of the solvers (``minimiser(penalty)``: OWL-QN,
+    proximal L-BFGS, L-BFGS), one per row of ``coef0``, their evaluations
+    batched as :func:`lbfgs_lockstep` batches them.
+
+    Parameters
+    ----------
+    fun : callable
+        As for :func:`lbfgs_lockstep`.
+    coef0 : ndarray of shape (n_runs, n_coef_per_run)
+    solvers : list of callable
+        Run k's solver, called as ``solver(objective, start, max_iter=...,
+        tol=..., hook=..., dtype=...)``.
+    max_iter, tol, dtype
+        Passed to every solver.
+
+    Returns
+    -------
+    list of SolverResult
+        Each run's.
+    """
+
+    def solve(k, objective, start, on_iteration):
+        return solvers[k](objective, start, max_iter=max_iter, tol=tol, dtype=dtype)
+
+    runs = _Runs(fun, coef0, solve)
+    _drive(runs, None)
+    return runs.results
+
+
+def _drive(runs, hook):
+    """Start every run in its worker thread, evaluate their rounds in this
+    one until all end, and report iterations to ``hook`` (None: none);
+    ``(current, stopped)``."""
+    n_runs = runs.coef0.shape[0]
     threads = [
         threading.Thread(
             target=runs.run, args=(k,), name=f"sksoftmax-lbfgs-{k}", daemon=True
         )
-        for k in range(coef0.shape[0])
+        for k in range(n_runs)
     ]
-    current = [None] * coef0.shape[0]
+    current = [None] * n_runs
     stopped = False
     try:
         for thread in threads:
@@ -174,7 +223,9 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None, dtype=np.fl
             batch = runs.next_round()
             if batch is not None:
                 runs.answer(batch)
-            while not stopped and runs.completed_iteration(current):
+            while (
+                hook is not None and not stopped and runs.completed_iteration(current)
+            ):
                 stopped = _report(hook, current, runs)
             if batch is None:
                 break
@@ -187,7 +238,7 @@ def lbfgs_lockstep(fun, coef0, *, max_iter=100, tol=1e-4, hook=None, dtype=np.fl
                 thread.join()
     if runs.errors:
         raise runs.errors[0]
-    return _result(runs, current, hook, stopped, (max_iter, tol, dtype))
+    return current, stopped
 
 
 def _final(runs, current, k):

@@ -25,6 +25,13 @@ from ._result import IterationHook, SolverResult, warn_not_converged
 _MEMORY = 10
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 60
+# FISTA steps on the model: at most _FIRST_INNER, raised 5x (up to
+# _MAX_INNER) each time a step stops lowering the objective while the
+# optimality violation is still above tol. Each step costs O(n_coef m), as
+# much as a few evaluations when n_coef is large: a grouped path on sparse
+# 10000 x 5000 with 10 classes took 78 s with up to 500 steps per model,
+# 23 s with 20.
+_FIRST_INNER = 20
 _MAX_INNER = 500
 
 
@@ -56,16 +63,16 @@ class _CompactBFGS:
         return self.gamma * vector - self.V @ (self.M @ (self.V.T @ vector))
 
 
-def _model_minimum(x, gradient, penalty, curvature, tolerance):
-    """``argmin_z g.(z - x) + (z - x)^T B (z - x) / 2 + h(z)`` by FISTA,
-    ``curvature`` a _CompactBFGS (or None: B = I)."""
+def _model_minimum(x, gradient, penalty, curvature, tolerance, max_inner):
+    """``argmin_z g.(z - x) + (z - x)^T B (z - x) / 2 + h(z)`` by at most
+    ``max_inner`` FISTA steps, ``curvature`` a _CompactBFGS (or None: B = I)."""
     times = (lambda v: v) if curvature is None else curvature.times
     step = 1.0 if curvature is None else 1.0 / curvature.largest
     z = penalty.prox(x - step * gradient, step)
     if curvature is None:
         return z
     point, momentum = z.copy(), 1.0
-    for _ in range(_MAX_INNER):
+    for _ in range(max_inner):
         model_gradient = gradient + times(point - x)
         new = penalty.prox(point - step * model_gradient, step)
         change = float(np.max(np.abs(new - z))) / step if new.size else 0.0
@@ -105,6 +112,7 @@ def prox_lbfgs(
     penalty_value = penalty.value(coef)
     objective = smooth + penalty_value
     pairs, n_iter, converged, stopped, reason = [], 0, False, False, ""
+    max_inner = _FIRST_INNER
     while True:
         violation = penalty.violation(coef, gradient)
         if violation <= tol:
@@ -115,7 +123,12 @@ def prox_lbfgs(
             break
         curvature = _CompactBFGS(pairs) if pairs else None
         target = _model_minimum(
-            coef, gradient, penalty, curvature, max(0.1 * violation, 0.1 * tol)
+            coef,
+            gradient,
+            penalty,
+            curvature,
+            max(0.1 * violation, 0.1 * tol),
+            max_inner,
         )
         direction = target - coef
         predicted = np.dot(gradient, direction) + penalty.value(target) - penalty_value
@@ -146,6 +159,9 @@ def prox_lbfgs(
             stopped = True
             break
         if 0 <= decrease <= ftol * max(abs(objective), abs(objective + decrease), 1.0):
+            if max_inner < _MAX_INNER:  # the model's minimum may be too rough
+                max_inner = min(5 * max_inner, _MAX_INNER)
+                continue
             converged = True
             break
     violation = penalty.violation(coef, gradient)
