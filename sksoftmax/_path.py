@@ -115,12 +115,12 @@ def regularization_path(
     >>> from sklearn.preprocessing import scale
     >>> from sksoftmax import SoftmaxRegression, regularization_path
     >>> X, y = load_iris(return_X_y=True)
-    >>> path = regularization_path(SoftmaxRegression(l1_ratio=1.0), scale(X), y,
-    ...                            n_Cs=20)
+    >>> model = SoftmaxRegression(l1_ratio=1.0, max_iter=1000)
+    >>> path = regularization_path(model, scale(X), y, n_Cs=20)
     >>> path.coefs.shape
     (20, 3, 4)
     >>> path.n_active.tolist()[:3], int(path.n_active[-1])
-    ([0, 1, 1], 4)
+    ([0, 2, 2], 4)
     """
     estimator = clone(estimator)
     estimator._validate_params()

@@ -53,8 +53,8 @@ class PathDisplay:
     >>> from sklearn.preprocessing import scale
     >>> from sksoftmax import PathDisplay, SoftmaxRegression
     >>> X, y = load_iris(return_X_y=True)
-    >>> display = PathDisplay.from_estimator(SoftmaxRegression(l1_ratio=1.0),
-    ...                                      scale(X), y, n_Cs=20)
+    >>> model = SoftmaxRegression(l1_ratio=1.0, max_iter=1000)
+    >>> display = PathDisplay.from_estimator(model, scale(X), y, n_Cs=20)
     >>> len(display.lines_)  # 3 classes x 4 features
     12
     """
