@@ -125,9 +125,12 @@ class PathDisplay:
         else:
             groups, labels = _groups(self.l1_groups, n_features, names)
             squares = np.einsum("pkj,pkj->pj", coefs, coefs)
+            group_colours = _colours(len(labels))
             for g, label in enumerate(labels):
                 norm = np.sqrt(squares[:, groups == g].sum(axis=1))
-                (line,) = ax.plot(Cs, norm, label=label, **line_kwargs)
+                (line,) = ax.plot(
+                    Cs, norm, color=group_colours[g], label=label, **line_kwargs
+                )
                 self.lines_.append(line)
             ax.set_ylabel("norm of the coefficients")
         ax.set_xscale("log")
@@ -244,7 +247,14 @@ class CVScoreDisplay:
         self.Cs, self.scores, self.l1_ratios, self.C = Cs, scores, l1_ratios, C
 
     def plot(self, ax=None, **line_kwargs):
-        """Draw the curves; ``**line_kwargs`` go to ``ax.plot``.
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            A new figure's Axes if None.
+        **line_kwargs : dict
+            Passed to ``ax.plot``.
 
         Returns
         -------
@@ -279,6 +289,15 @@ class CVScoreDisplay:
     def from_estimator(cls, estimator, *, ax=None, **line_kwargs):
         """Draw a fitted :class:`SoftmaxRegressionCV` or
         :class:`OneVsRestSigmoidCV`'s ``scores_`` against its ``Cs_``.
+
+        Parameters
+        ----------
+        estimator : SoftmaxRegressionCV or OneVsRestSigmoidCV
+            Fitted.
+        ax : matplotlib Axes, default=None
+            A new figure's Axes if None.
+        **line_kwargs : dict
+            Passed to ``ax.plot``.
 
         Returns
         -------

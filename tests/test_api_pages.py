@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sklearn import config_context
+from sklearn.base import BaseEstimator
 
 import sksoftmax
 
@@ -44,7 +45,10 @@ def public_methods(estimator_class):
 
 
 ESTIMATORS = [
-    name for name in sksoftmax.__all__ if isinstance(getattr(sksoftmax, name), type)
+    name
+    for name in sksoftmax.__all__
+    if isinstance(getattr(sksoftmax, name), type)
+    and issubclass(getattr(sksoftmax, name), BaseEstimator)
 ]
 
 
