@@ -13,6 +13,8 @@ if importlib.util.find_spec("distributed") is None:
     collect_ignore.append("sksoftmax/_dask")
 if importlib.util.find_spec("pandas") is None:  # the inference tables' examples
     collect_ignore.append("sksoftmax/_inference/_mixin.py")
+if importlib.util.find_spec("matplotlib") is None:  # the Displays' examples
+    collect_ignore.append("sksoftmax/_path_display.py")
 
 
 def pytest_collection_modifyitems(items):
