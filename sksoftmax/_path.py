@@ -127,7 +127,8 @@ def regularization_path(
     _check_grid(Cs, n_Cs, C_min_ratio)
     data = fit_data(estimator, X, y, sample_weight, on_device=False)
     with data.threads():
-        path = _Path(estimator, data, zero_model(estimator, data, X, y, sample_weight))
+        start = zero_model(estimator, data, X, y, sample_weight)
+        path = _Path(estimator, data, start, screening)
         if not estimator.l1_ratio > 0:
             Cs = np.logspace(-4, 4, n_Cs) if Cs is None else Cs
             return path.run(np.sort(np.asarray(Cs, dtype=float)), stop_early)
@@ -143,7 +144,6 @@ def regularization_path(
                 C_min_ratio = 1e-4 if n_samples > n_features else 1e-2
             Cs = np.geomspace(C_first, C_first / C_min_ratio, n_Cs)
         Cs = np.sort(np.asarray(Cs, dtype=float))
-        path.screening = screening and _in_memory(data.X)
         # below C_first the zero model is the solution: the rules start there
         return path.run(Cs, stop_early, (min(C_first, Cs[0]), gradient))
 
@@ -171,10 +171,11 @@ class _Path:
     """One path: the whole problem, and the problem on a working set of
     columns that each point is solved on."""
 
-    def __init__(self, estimator, data, start):
+    def __init__(self, estimator, data, start, screening):
         self.estimator, self.data, self.start = estimator, data, start
         self.loss = data.linear_loss
-        self.screening = False
+        # screening copies columns of X: in memory only (numpy or sparse)
+        self.screening = screening and _in_memory(data.X)
         n_features = self.loss.n_features
         self.factor = check_penalty_factor(estimator.penalty_factor, n_features)
         self.all_columns = np.arange(n_features)
@@ -226,18 +227,13 @@ class _Path:
 
     def to_columns(self, coef, columns):
         weights, intercept = self.loss.unpack(coef)
-        return np.concatenate(
-            [weights[:, columns].ravel(), [] if intercept is None else intercept]
-        )
+        return self.restricted(columns)[0].pack(weights[:, columns], intercept)
 
     def from_columns(self, restricted_coef, columns):
-        n_weights = self.loss.n_outputs * columns.size
-        coef = np.zeros(self.loss.n_coef)
-        self._weights(coef)[:, columns] = restricted_coef[:n_weights].reshape(
-            self.loss.n_outputs, columns.size
-        )
-        coef[self.loss.n_outputs * self.loss.n_features :] = restricted_coef[n_weights:]
-        return coef
+        weights, intercept = self.restricted(columns)[0].unpack(restricted_coef)
+        whole = np.zeros((self.loss.n_outputs, self.loss.n_features))
+        whole[:, columns] = weights
+        return self.loss.pack(whole, intercept)
 
     def solve(self, C, columns, start):
         """The fit at C on ``columns``, from ``start`` (whole coefficients)."""

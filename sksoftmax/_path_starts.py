@@ -34,9 +34,8 @@ def next_start(history, C, penalised=None):
     C_last, last = history[-1]
     C_before, before = history[-2] if len(history) > 1 else history[-1]
     step = abs(np.log(C / C_last))
-    if not EXTRAPOLATE or step == 0 or step > np.log(MAX_SECANT_RATIO):
-        return last.copy()
-    if C_last == C_before:
+    secant = C_last != C_before and 0 < step <= np.log(MAX_SECANT_RATIO)
+    if not (EXTRAPOLATE and secant):
         return last.copy()
     ratio = np.log(C / C_last) / np.log(C_last / C_before)
     start = last + ratio * (last - before)
