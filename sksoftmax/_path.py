@@ -11,6 +11,10 @@ Three things make a whole path cost little more than its last fit:
   ``2 s(C) - s(C_previous)``, s the penalty strength, plus those already in
   the model; the solver then works on those columns of X alone (a copy of
   them: its products cost what the kept features cost);
+* each fit's L-BFGS memory starts from the curvature pairs the previous one
+  ended with (the loss is the same function at every C; only the L2 part of
+  its gradient changes, by a known amount), so a point's first steps are
+  already quasi-Newton steps, not gradient steps;
 * after each fit, one evaluation over all of X checks the optimality
   conditions of every discarded unit (``|g| <= s``); any that fail join the
   working set and the fit resumes from where it was. What is returned is
@@ -180,6 +184,8 @@ class _Path:
         self.factor = check_penalty_factor(estimator.penalty_factor, n_features)
         self.all_columns = np.arange(n_features)
         self._restricted = (None, None)  # (columns, (loss, X, estimator))
+        # the last solve's curvature pairs: (columns, C, pairs)
+        self.memory = None
 
     # -- the whole problem ----------------------------------------------------
 
@@ -242,6 +248,8 @@ class _Path:
         loss, X, estimator = self.restricted(columns)
         l2, penalty = self._terms(estimator, loss, C)
         _, target, sample_weight = self.data.objective_data
+        # plain L-BFGS (scipy's) takes no memory: an L2-only path starts anew
+        memory = {} if penalty is None else {"memory": self._memory(C, columns, l2)}
         result = minimiser(penalty)(
             loss.loss_gradient,
             self.to_columns(start, columns),
@@ -250,8 +258,45 @@ class _Path:
             tol=self.estimator.tol,
             hook=IterationHook(self.estimator.verbose),
             dtype=self.data.dtype,
+            **memory,
         )
+        self.memory = (columns, C, result.state.get("memory"))
         return self.from_columns(result.coef, columns), result.n_iter
+
+    def _memory(self, C, columns, l2):
+        """The last solve's curvature pairs, moved to ``columns`` and to C.
+
+        A pair's s and y are moved entry by entry; a column new to the
+        working set gets zeros (its coefficient did not move). The loss
+        gradient's differences hold at every C; the L2 term's, ``l2 s``,
+        scales as 1 / C, so y gains ``l2 (1 - C / C_last) s``.
+        """
+        if self.memory is None or self.memory[2] is None:
+            return None
+        last_columns, C_last, pairs = self.memory
+        loss = self.restricted(columns)[0]
+        if np.array_equal(last_columns, columns):
+            moved = pairs
+        else:
+            last_loss = LinearLoss(
+                loss.base_loss, loss.n_outputs, last_columns.size, loss.fit_intercept
+            )
+            position = np.full(self.loss.n_features, -1)
+            position[last_columns] = np.arange(last_columns.size)
+            source = position[columns]
+            kept = source >= 0
+
+            def move(vector):
+                weights, intercept = last_loss.unpack(vector)
+                moved_weights = np.zeros((loss.n_outputs, columns.size))
+                moved_weights[:, kept] = weights[:, source[kept]]
+                return loss.pack(moved_weights, intercept)
+
+            moved = [(move(s), move(y)) for s, y in pairs]
+        if np.any(l2 > 0) and C != C_last:
+            change = l2 * (1 - C / C_last)
+            moved = [(s, y + loss.l2_gradient(s, change)) for s, y in moved]
+        return moved
 
     # -- the path --------------------------------------------------------------
 

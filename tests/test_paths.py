@@ -195,7 +195,7 @@ def test_sparse_input_and_penalty_factor_give_the_dense_path():
     options = dict(n_Cs=12, C_min_ratio=0.01, stop_early=False)
     dense = regularization_path(estimator, X, y, **options)
     on_csr = regularization_path(estimator, sparse.csr_matrix(X), y, **options)
-    assert_allclose(on_csr.coefs, dense.coefs, atol=1e-7)
+    assert_same_solutions(on_csr, dense)
     # the unpenalised feature is in from the start
     assert np.all(dense.coefs[:, :, 2] != 0)
     assert np.all(dense.coefs[0, :, np.arange(X.shape[1]) != 2] == 0)
@@ -207,8 +207,22 @@ def test_sparse_input_and_penalty_factor_give_the_dense_path():
     assert abs(F_path - F_single) <= 1e-9 * F_single
     # an unpenalised feature's softmax coefficients are defined up to a shift
     # common to every class: compare them centred
-    centred = [W - W.mean(axis=0) for W in (dense.coefs[6], single.coef_)]
-    assert_allclose(*centred, atol=1e-5)
+    assert_allclose(centred(dense.coefs[6]), centred(single.coef_), atol=1e-5)
+
+
+def assert_same_solutions(path, reference):
+    """The same objective and support at every point, and coefficients as
+    close as the solver's tolerance on the gradient (1e-8) allows where the
+    objective is flat (curvature 1e-4 in some directions here): two
+    solutions of one problem reached along different rounding."""
+    assert_allclose(path.objective, reference.objective, rtol=1e-11)
+    assert_array_equal(path.coefs != 0, reference.coefs != 0)
+    assert_allclose(centred(path.coefs), centred(reference.coefs), atol=1e-4)
+
+
+def centred(coefs, class_axis=-2):
+    """Softmax coefficients less their mean over the classes."""
+    return coefs - coefs.mean(axis=class_axis, keepdims=True)
 
 
 def test_dask_input_gives_the_in_memory_path():
@@ -221,7 +235,7 @@ def test_dask_input_gives_the_in_memory_path():
         estimator, da.from_array(X, chunks=60), da.from_array(y, chunks=60), **options
     )
     assert_allclose(chunked.Cs, in_memory.Cs, rtol=1e-10)
-    assert_allclose(chunked.coefs, in_memory.coefs, atol=1e-6)
+    assert_same_solutions(chunked, in_memory)
 
 
 def test_bad_grids_get_clear_errors_and_the_estimator_is_untouched():

@@ -354,6 +354,16 @@ class LinearLoss:
         subset._buffers = self._buffers
         return subset
 
+    def l2_gradient(self, coef, l2_reg_strength):
+        """The gradient of the L2 term alone, ``l2 W`` (zero on the
+        intercepts), packed as ``coef``: how the gradient of the objective
+        changes with ``l2_reg_strength`` (a path's memory of curvature
+        pairs, moved from one C to the next)."""
+        weights, intercept = self.unpack(coef)
+        return self.pack(
+            l2_reg_strength * weights, None if intercept is None else 0 * intercept
+        )
+
     def loss(self, coef, X, y, sample_weight, l2_reg_strength=0.0, weight_sum=None):
         """The objective of :meth:`loss_gradient`, computed without the gradient."""
         if weight_sum is None:

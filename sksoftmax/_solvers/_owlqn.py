@@ -22,9 +22,15 @@ use it), as L-BFGS-B stops.
 import numpy as np
 
 from ._lbfgs import lbfgs_options
-from ._result import IterationHook, SolverResult, warn_not_converged
+from ._result import (
+    MEMORY,
+    IterationHook,
+    SolverResult,
+    curvature_pairs,
+    has_curvature,
+    warn_not_converged,
+)
 
-_MEMORY = 10  # pairs (s, y) kept, as scipy's L-BFGS-B
 _ARMIJO = 1e-4  # sufficient decrease along the projected step
 _MAX_HALVINGS = 60
 
@@ -57,6 +63,7 @@ def owlqn(
     tol=1e-4,
     hook=None,
     dtype=np.float64,
+    memory=None,
 ):
     """Minimise ``fun(coef, *args)[0] + penalty.value(coef)``.
 
@@ -76,18 +83,23 @@ def owlqn(
         Told of every iteration, with the whole objective.
     dtype : numpy dtype, default=float64
         The dtype of ``fun``'s products, which sets ``ftol``.
+    memory : list of (s, y), default=None
+        Curvature pairs to start from (oldest first): a previous run's
+        ``state["memory"]`` on the same smooth part, as along a path.
 
     Returns
     -------
     SolverResult
-        ``max_gradient`` is the final violation of the optimality conditions.
+        ``max_gradient`` is the final violation of the optimality conditions;
+        ``state["memory"]`` the pairs (s, y) held at the end.
     """
     hook = IterationHook() if hook is None else hook
     ftol = lbfgs_options(max_iter, tol, dtype)["ftol"]
     coef = np.array(coef0, dtype=np.float64)
     smooth, gradient = fun(coef, *args)
     objective = smooth + penalty.value(coef)
-    pairs, n_iter, converged, stopped, reason = [], 0, False, False, ""
+    pairs = [(s, y, 1.0 / np.dot(s, y)) for s, y in curvature_pairs(memory)]
+    n_iter, converged, stopped, reason = 0, False, False, ""
     while True:
         pseudo = penalty.pseudo_gradient(coef, gradient)
         violation = float(np.max(np.abs(pseudo))) if pseudo.size else 0.0
@@ -124,9 +136,8 @@ def owlqn(
             break
         n_iter += 1
         s, y = trial - coef, trial_gradient - gradient
-        curvature = np.dot(s, y)
-        if curvature > 1e-12 * np.dot(y, y):
-            pairs = [*pairs[-(_MEMORY - 1) :], (s, y, 1.0 / curvature)]
+        if has_curvature(s, y):
+            pairs = [*pairs[-(MEMORY - 1) :], (s, y, 1.0 / np.dot(s, y))]
         decrease = objective - trial_objective
         coef, gradient, objective = trial, trial_gradient, trial_objective
         if hook(objective, lambda c=coef: c.copy()):
@@ -147,4 +158,5 @@ def owlqn(
         converged=converged,
         stopped=stopped,
         max_gradient=violation,
+        state={"memory": [(s, y) for s, y, _ in pairs]},
     )

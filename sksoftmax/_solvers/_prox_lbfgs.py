@@ -20,9 +20,15 @@ objective in the working precision.
 import numpy as np
 
 from ._lbfgs import lbfgs_options
-from ._result import IterationHook, SolverResult, warn_not_converged
+from ._result import (
+    MEMORY,
+    IterationHook,
+    SolverResult,
+    curvature_pairs,
+    has_curvature,
+    warn_not_converged,
+)
 
-_MEMORY = 10
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 60
 # FISTA steps on the model: at most _FIRST_INNER, raised 5x (up to
@@ -94,16 +100,19 @@ def prox_lbfgs(
     tol=1e-4,
     hook=None,
     dtype=np.float64,
+    memory=None,
 ):
     """Minimise ``fun(coef, *args)[0] + penalty.value(coef)``.
 
-    Parameters are those of :func:`owlqn`; ``penalty`` offers ``value``,
-    ``prox(coef, step)`` and ``violation(coef, gradient)``.
+    Parameters are those of :func:`owlqn` (``memory`` included);
+    ``penalty`` offers ``value``, ``prox(coef, step)`` and
+    ``violation(coef, gradient)``.
 
     Returns
     -------
     SolverResult
-        ``max_gradient`` is the final violation of the optimality conditions.
+        ``max_gradient`` is the final violation of the optimality conditions;
+        ``state["memory"]`` the pairs (s, y) held at the end.
     """
     hook = IterationHook() if hook is None else hook
     ftol = lbfgs_options(max_iter, tol, dtype)["ftol"]
@@ -111,7 +120,8 @@ def prox_lbfgs(
     smooth, gradient = fun(coef, *args)
     penalty_value = penalty.value(coef)
     objective = smooth + penalty_value
-    pairs, n_iter, converged, stopped, reason = [], 0, False, False, ""
+    pairs = curvature_pairs(memory)
+    n_iter, converged, stopped, reason = 0, False, False, ""
     max_inner = _FIRST_INNER
     while True:
         violation = penalty.violation(coef, gradient)
@@ -150,8 +160,8 @@ def prox_lbfgs(
             break
         n_iter += 1
         s, y = trial - coef, trial_gradient - gradient
-        if np.dot(s, y) > 1e-12 * np.dot(y, y):
-            pairs = [*pairs[-(_MEMORY - 1) :], (s, y)]
+        if has_curvature(s, y):
+            pairs = [*pairs[-(MEMORY - 1) :], (s, y)]
         decrease = objective - trial_objective
         coef, gradient = trial, trial_gradient
         objective, penalty_value = trial_objective, trial_penalty
@@ -174,4 +184,5 @@ def prox_lbfgs(
         converged=converged,
         stopped=stopped,
         max_gradient=violation,
+        state={"memory": pairs},
     )

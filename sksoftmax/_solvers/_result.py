@@ -126,3 +126,19 @@ def warn_not_converged(solver, tol, max_iter, reason):
         ConvergenceWarning,
         stacklevel=user_stacklevel(),
     )
+
+
+MEMORY = 10  # curvature pairs (s, y) the quasi-Newton solvers keep, as L-BFGS-B
+
+
+def has_curvature(s, y):
+    """Whether the pair (s, y) may enter an L-BFGS memory: ``s.y > 0``, with
+    room for rounding."""
+    return float(np.dot(s, y)) > 1e-12 * float(np.dot(y, y))
+
+
+def curvature_pairs(memory):
+    """The last :data:`MEMORY` pairs of ``memory`` (None: none) that have
+    curvature: a run's start from a previous run's pairs."""
+    kept = [(s, y) for s, y in memory or () if has_curvature(s, y)]
+    return kept[-MEMORY:]
