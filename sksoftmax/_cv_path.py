@@ -10,11 +10,13 @@ With an L1, group or per-feature penalty each fold's run is its penalty's
 solver, the folds again in lockstep.
 """
 
+import functools
+
 import numpy as np
 from sklearn.base import clone
 
 from ._loss._folds import FoldedLoss
-from ._path_starts import next_start, penalised_entries
+from ._path_starts import carried_memory, next_start, penalised_entries
 from ._penalties import penalty_terms
 from ._solvers import IterationHook, lbfgs_lockstep, lockstep_runs, minimiser
 from ._weights import l2_reg_strength, sample_weights
@@ -86,13 +88,15 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
     ``penalty_factor``): each fold's fit by the solver of its penalty
     (OWL-QN, proximal L-BFGS, or L-BFGS with an L2 strength per feature),
     the folds' runs in lockstep (one product of X for every fold per round),
-    one run per fold. Yields as :func:`lbfgs_path`.
+    one run per fold, each starting from its curvature pairs at the
+    previous C (as :func:`~sksoftmax.regularization_path` does). Yields as
+    :func:`lbfgs_path`.
     """
     weights = fold_weights(data, folds, estimator.class_weight)
     folded = FoldedLoss(data.linear_loss, weights, split_outputs=False)
     X, target, loss = data.X, data.problem.target, data.linear_loss
     coefs = np.stack([data.prior_coef(sample_weight=fold) for fold in weights])
-    history = []
+    history, memories = [], [None] * len(folds)
     for C in Cs:
         at_C = clone(estimator).set_params(C=float(C))
         terms = [
@@ -100,8 +104,17 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
             for weight_sum in folded.weight_sums
         ]
         l2s, penalties = [l2 for l2, _ in terms], [p for _, p in terms]
+        solvers = [minimiser(penalty) for penalty in penalties]
         if history:
             coefs = next_start(history, C, penalised_entries(penalties[0], loss))
+            if penalties[0] is not None:  # scipy's L-BFGS takes no memory
+                C_last = history[-1][0]
+                solvers = [
+                    functools.partial(
+                        solver, memory=carried_memory(pairs, loss, l2, C, C_last)
+                    )
+                    for solver, pairs, l2 in zip(solvers, memories, l2s, strict=True)
+                ]
 
         def fun(runs, run_coefs, l2s=l2s):
             return folded.loss_gradient(runs, run_coefs, X, target, l2s)
@@ -109,12 +122,13 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
         results = lockstep_runs(
             fun,
             coefs,
-            [minimiser(penalty) for penalty in penalties],
+            solvers,
             max_iter=max_iter,
             tol=tol,
             dtype=data.dtype,
         )
         coefs = np.stack([result.coef for result in results])
+        memories = [result.state.get("memory") for result in results]
         if verbose:
             for f, result in enumerate(results):
                 print(

@@ -33,7 +33,7 @@ from ._fit_data import fit_data
 from ._l1_min_c import first_C, zero_model
 from ._loss import LinearLoss
 from ._loss._linear import _l2_penalty
-from ._path_starts import next_start, penalised_entries
+from ._path_starts import carried_memory, next_start, penalised_entries
 from ._penalties import check_penalty_factor, penalty_terms
 from ._solvers import IterationHook, minimiser
 
@@ -267,36 +267,15 @@ class _Path:
         """The last solve's curvature pairs, moved to ``columns`` and to C.
 
         A pair's s and y are moved entry by entry; a column new to the
-        working set gets zeros (its coefficient did not move). The loss
-        gradient's differences hold at every C; the L2 term's, ``l2 s``,
-        scales as 1 / C, so y gains ``l2 (1 - C / C_last) s``.
+        working set gets zeros (its coefficient did not move).
         """
-        if self.memory is None or self.memory[2] is None:
+        if self.memory is None:
             return None
         last_columns, C_last, pairs = self.memory
         loss = self.restricted(columns)[0]
-        if np.array_equal(last_columns, columns):
-            moved = pairs
-        else:
-            last_loss = LinearLoss(
-                loss.base_loss, loss.n_outputs, last_columns.size, loss.fit_intercept
-            )
-            position = np.full(self.loss.n_features, -1)
-            position[last_columns] = np.arange(last_columns.size)
-            source = position[columns]
-            kept = source >= 0
-
-            def move(vector):
-                weights, intercept = last_loss.unpack(vector)
-                moved_weights = np.zeros((loss.n_outputs, columns.size))
-                moved_weights[:, kept] = weights[:, source[kept]]
-                return loss.pack(moved_weights, intercept)
-
-            moved = [(move(s), move(y)) for s, y in pairs]
-        if np.any(l2 > 0) and C != C_last:
-            change = l2 * (1 - C / C_last)
-            moved = [(s, y + loss.l2_gradient(s, change)) for s, y in moved]
-        return moved
+        if pairs is not None and not np.array_equal(last_columns, columns):
+            pairs = moved_pairs(pairs, last_columns, columns, loss)
+        return carried_memory(pairs, loss, l2, C, C_last)
 
     # -- the path --------------------------------------------------------------
 
@@ -392,6 +371,28 @@ class _Path:
             l1_ratio=self.estimator.l1_ratio,
             l1_groups=self.estimator.l1_groups,
         )
+
+
+def moved_pairs(pairs, last_columns, columns, loss):
+    """Curvature pairs on the working set ``last_columns`` as pairs on
+    ``columns`` (of ``loss``, the LinearLoss of those columns): each entry
+    where it was, zeros in a column new to the set, a column left out
+    dropped; the intercepts kept."""
+    last_loss = LinearLoss(
+        loss.base_loss, loss.n_outputs, last_columns.size, loss.fit_intercept
+    )
+    position = np.full(max(last_columns.max(initial=-1), columns.max()) + 1, -1)
+    position[last_columns] = np.arange(last_columns.size)
+    source = position[columns]
+    kept = source >= 0
+
+    def move(vector):
+        weights, intercept = last_loss.unpack(vector)
+        moved_weights = np.zeros((loss.n_outputs, columns.size))
+        moved_weights[:, kept] = weights[:, source[kept]]
+        return loss.pack(moved_weights, intercept)
+
+    return [(move(s), move(y)) for s, y in pairs]
 
 
 def _flat(points):

@@ -44,6 +44,17 @@ def next_start(history, C, penalised=None):
     return start
 
 
+def carried_memory(pairs, loss, l2, C, C_last):
+    """A solver's curvature pairs (s, y) at C_last, for the same problem at
+    C: the loss part of each y holds at every C; the L2 term's, ``l2 s``,
+    scales as 1 / C, so y gains ``l2 (1 - C / C_last) s`` (``l2``: the
+    strength at C, of ``loss``, a LinearLoss). None stays None."""
+    if pairs is None or not np.any(l2 > 0) or C == C_last:
+        return pairs
+    change = l2 * (1 - C / C_last)
+    return [(s, y + loss.l2_gradient(s, change)) for s, y in pairs]
+
+
 def penalised_entries(penalty, loss):
     """The mask of the packed coefficients (of ``loss``, a LinearLoss) that
     ``penalty``'s L1 or group term holds; None without one."""

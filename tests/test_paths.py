@@ -254,3 +254,43 @@ def test_bad_grids_get_clear_errors_and_the_estimator_is_untouched():
     with pytest.raises(ValueError, match="l1_ratio"):
         regularization_path(SoftmaxRegression(l1_ratio=2.0), X, y)
     assert estimator.get_params() == before and not hasattr(estimator, "coef_")
+
+
+def test_curvature_pairs_carried_to_the_next_C_and_working_set():
+    """A pair (s, y) of gradient differences at C_last, carried to C, is the
+    pair of the objective at C (both computed here from LinearLoss at each
+    C); moved to a larger working set, its entries stay where they were."""
+    from sksoftmax._loss import LinearLoss, MultinomialLoss
+
+    X, y = wine()
+    loss = LinearLoss(MultinomialLoss(), 3, X.shape[1], True)
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, loss.n_coef))
+    weight = np.ones(y.shape[0])
+    factor = rng.uniform(0.5, 2.0, X.shape[1])  # per-feature L2 strengths
+
+    def gradient(coef, C):
+        return loss.gradient(coef, X, y, weight, factor / (C * y.size), y.size)
+
+    C_last, C = 0.3, 0.45
+    pairs = [(b - a, gradient(b, C_last) - gradient(a, C_last))]
+    [(s, carried)] = _path_starts.carried_memory(
+        pairs, loss, factor / (C * y.size), C, C_last
+    )
+    assert_allclose(carried, gradient(b, C) - gradient(a, C), rtol=1e-12)
+    assert not np.allclose(pairs[0][1], carried)
+
+    columns, wider = np.array([1, 4, 7]), np.array([0, 1, 4, 7, 9])
+    small = LinearLoss(MultinomialLoss(), 3, 3, True)
+    large = LinearLoss(MultinomialLoss(), 3, 5, True)
+    weights, intercept = small.unpack(np.arange(small.n_coef, dtype=float))
+    [(moved, _)] = _path.moved_pairs(
+        [(small.pack(weights, intercept),) * 2], columns, wider, large
+    )
+    moved_weights, moved_intercept = large.unpack(moved)
+    assert_array_equal(moved_weights[:, [1, 2, 3]], weights)
+    assert_array_equal(moved_weights[:, [0, 4]], 0.0)
+    assert_array_equal(moved_intercept, intercept)
+    # back to the smaller set: the new columns dropped, the rest as they were
+    [(back, _)] = _path.moved_pairs([(moved, moved)], wider, columns, small)
+    assert_array_equal(back, small.pack(weights, intercept))
