@@ -18,6 +18,7 @@ from sklearn.base import clone
 from ._loss._folds import FoldedLoss
 from ._path_starts import carried_memory, next_start, penalised_entries
 from ._penalties import penalty_terms
+from ._screening import WorkingSets, moved_pairs, screens
 from ._solvers import IterationHook, lbfgs_lockstep, lockstep_runs, minimiser
 from ._weights import l2_reg_strength, sample_weights
 
@@ -89,51 +90,140 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
     (OWL-QN, proximal L-BFGS, or L-BFGS with an L2 strength per feature),
     the folds' runs in lockstep (one product of X for every fold per round),
     one run per fold, each starting from its curvature pairs at the
-    previous C (as :func:`~sksoftmax.regularization_path` does). Yields as
+    previous C. With an L1 or group term on numpy or sparse X, the runs work
+    on the union of the folds' strong sets (``_screening``), every fold's
+    discarded units checked after each C, as
+    :func:`~sksoftmax.regularization_path` does for one fit. Yields as
     :func:`lbfgs_path`.
     """
     weights = fold_weights(data, folds, estimator.class_weight)
-    folded = FoldedLoss(data.linear_loss, weights, split_outputs=False)
-    X, target, loss = data.X, data.problem.target, data.linear_loss
-    coefs = np.stack([data.prior_coef(sample_weight=fold) for fold in weights])
-    history, memories = [], [None] * len(folds)
+    folds_on = _FoldsOnColumns(data, estimator, weights)
+    loss, sets = data.linear_loss, folds_on.sets
+    coefs = priors = np.stack([data.prior_coef(sample_weight=fold) for fold in weights])
+    screening = screens(data)
+    history, memory, gradients = [], None, None
     for C in Cs:
-        at_C = clone(estimator).set_params(C=float(C))
-        terms = [
-            penalty_terms(at_C, data.problem, loss, weight_sum)
-            for weight_sum in folded.weight_sums
-        ]
-        l2s, penalties = [l2 for l2, _ in terms], [p for _, p in terms]
-        solvers = [minimiser(penalty) for penalty in penalties]
+        penalties = folds_on.terms(C, estimator, loss)[1]
+        columns = sets.all_columns
         if history:
             coefs = next_start(history, C, penalised_entries(penalties[0], loss))
-            if penalties[0] is not None:  # scipy's L-BFGS takes no memory
-                C_last = history[-1][0]
-                solvers = [
-                    functools.partial(
-                        solver, memory=carried_memory(pairs, loss, l2, C, C_last)
+        if screening and penalties[0] is not None:
+            if gradients is None:  # at the first C: the gradients at the start
+                gradients = folds_on.whole_gradients(coefs)
+            previous = history[-1][0] if history else C
+            keep = np.any(
+                [
+                    sets.strong_units(penalty, gradient, C, (previous, coef))
+                    for penalty, gradient, coef in zip(
+                        penalties, gradients, coefs, strict=True
                     )
-                    for solver, pairs, l2 in zip(solvers, memories, l2s, strict=True)
-                ]
+                ],
+                axis=0,
+            )
+            columns = sets.columns_of(penalties[0], keep)
+        n_iter = np.zeros(len(folds), dtype=int)
+        while True:
+            if columns.size == 0:  # every unit out: the intercepts-only fits
+                coefs, violations = priors.copy(), np.zeros(len(folds))
+            else:
+                results, memory = folds_on.solve(
+                    C, columns, coefs, memory, max_iter, tol
+                )
+                n_iter += [result.n_iter for result in results]
+                violations = [result.max_gradient for result in results]
+                coefs = np.stack(
+                    [sets.from_columns(result.coef, columns) for result in results]
+                )
+            if columns.size == sets.all_columns.size:
+                screening = False  # the rules keep everything from here on
+                break
+            gradients = folds_on.whole_gradients(coefs)
+            failing = np.any(
+                [
+                    sets.failing(penalty, gradient, columns)
+                    for penalty, gradient in zip(penalties, gradients, strict=True)
+                ],
+                axis=0,
+            )
+            if not np.any(failing):
+                break
+            columns = np.union1d(columns, sets.columns_of(penalties[0], failing))
+        if verbose:
+            for f, violation in enumerate(violations):
+                print(
+                    f"C = {C:.4g}, fold {f}: {n_iter[f]} iterations on "
+                    f"{columns.size} features, optimality violation "
+                    f"{violation:.3g}"
+                )
+        history = [*history[-1:], (C, coefs)]
+        yield coefs, n_iter
 
-        def fun(runs, run_coefs, l2s=l2s):
+
+class _FoldsOnColumns:
+    """Every fold's problem (one estimator, ``weights`` per fold) on a set of
+    columns of X, solved in lockstep."""
+
+    def __init__(self, data, estimator, weights):
+        self.data, self.estimator, self.weights = data, estimator, weights
+        self.sets = WorkingSets(estimator, data)
+        self.whole = FoldedLoss(data.linear_loss, weights, split_outputs=False)
+        self._folded = (None, None)  # (columns, FoldedLoss)
+
+    def terms(self, C, estimator, loss):
+        """Each fold's L2 strength and penalty at C, of ``estimator`` (the
+        whole one or that of some columns) with ``loss``, its LinearLoss."""
+        at_C = clone(estimator).set_params(C=float(C))
+        terms = [
+            penalty_terms(at_C, self.data.problem, loss, weight_sum)
+            for weight_sum in self.whole.weight_sums
+        ]
+        return [l2 for l2, _ in terms], [penalty for _, penalty in terms]
+
+    def folded(self, columns):
+        if self._folded[0] is None or not np.array_equal(self._folded[0], columns):
+            loss = self.sets.restricted(columns)[0]
+            self._folded = (columns, FoldedLoss(loss, self.weights, False))
+        return self._folded[1]
+
+    def whole_gradients(self, coefs):
+        """Each fold's loss gradient over all of X at ``coefs``."""
+        runs = np.arange(coefs.shape[0])
+        l2s = [0.0] * coefs.shape[0]
+        target = self.data.problem.target
+        return self.whole.loss_gradient(runs, coefs, self.data.X, target, l2s)[1]
+
+    def solve(self, C, columns, coefs, memory, max_iter, tol):
+        """Each fold's fit at C on ``columns`` from ``coefs`` (whole), its
+        solver starting from ``memory`` (columns, C, each fold's pairs);
+        the results (on ``columns``) and the memory they end with."""
+        loss, X, estimator = self.sets.restricted(columns)
+        l2s, penalties = self.terms(C, estimator, loss)
+        solvers = [minimiser(penalty) for penalty in penalties]
+        if memory is not None and penalties[0] is not None:
+            last_columns, C_last, pairs = memory  # scipy's L-BFGS takes none
+            if not np.array_equal(last_columns, columns):
+                pairs = [
+                    None if p is None else moved_pairs(p, last_columns, columns, loss)
+                    for p in pairs
+                ]
+            solvers = [
+                functools.partial(
+                    solver, memory=carried_memory(fold_pairs, loss, l2, C, C_last)
+                )
+                for solver, fold_pairs, l2 in zip(solvers, pairs, l2s, strict=True)
+            ]
+        folded, target = self.folded(columns), self.data.problem.target
+
+        def fun(runs, run_coefs):
             return folded.loss_gradient(runs, run_coefs, X, target, l2s)
 
         results = lockstep_runs(
             fun,
-            coefs,
+            np.stack([self.sets.to_columns(coef, columns) for coef in coefs]),
             solvers,
             max_iter=max_iter,
             tol=tol,
-            dtype=data.dtype,
+            dtype=self.data.dtype,
         )
-        coefs = np.stack([result.coef for result in results])
-        memories = [result.state.get("memory") for result in results]
-        if verbose:
-            for f, result in enumerate(results):
-                print(
-                    f"C = {C:.4g}, fold {f}: {result.n_iter} iterations, "
-                    f"optimality violation {result.max_gradient:.3g}"
-                )
-        history = [*history[-1:], (C, coefs)]
-        yield coefs, np.array([result.n_iter for result in results])
+        pairs = [result.state.get("memory") for result in results]
+        return results, (columns, C, pairs)

@@ -5,36 +5,31 @@ Three things make a whole path cost little more than its last fit:
 
 * each point starts from the previous ones (``_path_starts``: a secant in
   log C);
-* sequential strong rules (Tibshirani et al., 2012, "Strong rules for
-  discarding predictors in lasso-type problems") keep only the features, or
-  groups, whose loss gradient at the previous solution is at least
-  ``2 s(C) - s(C_previous)``, s the penalty strength, plus those already in
-  the model; the solver then works on those columns of X alone (a copy of
-  them: its products cost what the kept features cost);
+* sequential strong rules keep only the features, or groups, that may enter
+  at the next C (``_screening``), and the solver works on those columns of
+  X alone;
 * each fit's L-BFGS memory starts from the curvature pairs the previous one
   ended with (the loss is the same function at every C; only the L2 part of
   its gradient changes, by a known amount), so a point's first steps are
   already quasi-Newton steps, not gradient steps;
 * after each fit, one evaluation over all of X checks the optimality
-  conditions of every discarded unit (``|g| <= s``); any that fail join the
-  working set and the fit resumes from where it was. What is returned is
-  therefore the solution of the whole problem, as the unscreened path finds
-  it.
+  conditions of every discarded unit; any that fail join the working set and
+  the fit resumes from where it was. What is returned is therefore the
+  solution of the whole problem, as the unscreened path finds it.
 """
 
 import numbers
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from ._fit_data import fit_data
 from ._l1_min_c import first_C, zero_model
-from ._loss import LinearLoss
 from ._loss._linear import _l2_penalty
 from ._path_starts import carried_memory, next_start, penalised_entries
-from ._penalties import check_penalty_factor, penalty_terms
+from ._penalties import penalty_terms
+from ._screening import WorkingSets, moved_pairs, screens
 from ._solvers import IterationHook, minimiser
 
 # glmnet's stopping rule: after at least 5 points, stop once the fraction of
@@ -167,10 +162,6 @@ def _check_grid(Cs, n_Cs, C_min_ratio):
         raise ValueError(f"C_min_ratio must be in (0, 1); got {C_min_ratio!r}.")
 
 
-def _in_memory(X):
-    return isinstance(X, np.ndarray) or sparse.issparse(X)
-
-
 class _Path:
     """One path: the whole problem, and the problem on a working set of
     columns that each point is solved on."""
@@ -178,16 +169,10 @@ class _Path:
     def __init__(self, estimator, data, start, screening):
         self.estimator, self.data, self.start = estimator, data, start
         self.loss = data.linear_loss
-        # screening copies columns of X: in memory only (numpy or sparse)
-        self.screening = screening and _in_memory(data.X)
-        n_features = self.loss.n_features
-        self.factor = check_penalty_factor(estimator.penalty_factor, n_features)
-        self.all_columns = np.arange(n_features)
-        self._restricted = (None, None)  # (columns, (loss, X, estimator))
+        self.sets = WorkingSets(estimator, data)
+        self.screening = screening and screens(data)
         # the last solve's curvature pairs: (columns, C, pairs)
         self.memory = None
-
-    # -- the whole problem ----------------------------------------------------
 
     def _terms(self, estimator, loss, C):
         at_C = estimator.set_params(C=float(C))
@@ -200,59 +185,18 @@ class _Path:
             coef, X, target, sample_weight, 0.0, self.data.weight_sum
         )
 
-    def _weights(self, coef):
-        return self.loss.unpack(coef)[0]
-
-    # -- the problem on some columns -----------------------------------------
-
-    def restricted(self, columns):
-        """The LinearLoss, X and estimator of the columns ``columns``."""
-        if self._restricted[0] is not None and np.array_equal(
-            self._restricted[0], columns
-        ):
-            return self._restricted[1]
-        if columns.size == self.all_columns.size:
-            problem = (self.loss, self.data.objective_data[0], self.estimator)
-        else:
-            loss = LinearLoss(
-                self.loss.base_loss,
-                self.loss.n_outputs,
-                columns.size,
-                self.loss.fit_intercept,
-            )
-            groups = self.estimator.l1_groups
-            estimator = clone(self.estimator).set_params(
-                penalty_factor=None if self.factor is None else self.factor[columns],
-                l1_groups=groups
-                if groups is None or isinstance(groups, str)
-                else np.asarray(groups)[columns],
-            )
-            problem = (loss, self.data.X[:, columns], estimator)
-        self._restricted = (columns, problem)
-        return problem
-
-    def to_columns(self, coef, columns):
-        weights, intercept = self.loss.unpack(coef)
-        return self.restricted(columns)[0].pack(weights[:, columns], intercept)
-
-    def from_columns(self, restricted_coef, columns):
-        weights, intercept = self.restricted(columns)[0].unpack(restricted_coef)
-        whole = np.zeros((self.loss.n_outputs, self.loss.n_features))
-        whole[:, columns] = weights
-        return self.loss.pack(whole, intercept)
-
     def solve(self, C, columns, start):
         """The fit at C on ``columns``, from ``start`` (whole coefficients)."""
         if columns.size == 0:  # every feature penalised and out: the zero model
             return self.start.copy(), 0
-        loss, X, estimator = self.restricted(columns)
+        loss, X, estimator = self.sets.restricted(columns)
         l2, penalty = self._terms(estimator, loss, C)
         _, target, sample_weight = self.data.objective_data
         # plain L-BFGS (scipy's) takes no memory: an L2-only path starts anew
         memory = {} if penalty is None else {"memory": self._memory(C, columns, l2)}
         result = minimiser(penalty)(
             loss.loss_gradient,
-            self.to_columns(start, columns),
+            self.sets.to_columns(start, columns),
             args=(X, target, sample_weight, l2, self.data.weight_sum),
             max_iter=self.estimator.max_iter,
             tol=self.estimator.tol,
@@ -261,7 +205,7 @@ class _Path:
             **memory,
         )
         self.memory = (columns, C, result.state.get("memory"))
-        return self.from_columns(result.coef, columns), result.n_iter
+        return self.sets.from_columns(result.coef, columns), result.n_iter
 
     def _memory(self, C, columns, l2):
         """The last solve's curvature pairs, moved to ``columns`` and to C.
@@ -272,7 +216,7 @@ class _Path:
         if self.memory is None:
             return None
         last_columns, C_last, pairs = self.memory
-        loss = self.restricted(columns)[0]
+        loss = self.sets.restricted(columns)[0]
         if pairs is not None and not np.array_equal(last_columns, columns):
             pairs = moved_pairs(pairs, last_columns, columns, loss)
         return carried_memory(pairs, loss, l2, C, C_last)
@@ -293,7 +237,7 @@ class _Path:
                 C, penalty, history, gradient
             )
             history = [*history[-1:], (C, coef)]
-            weights = self._weights(coef)
+            weights = self.loss.unpack(coef)[0]
             objective = loss_value + _l2_penalty(weights, l2)
             if penalty is not None:
                 objective += penalty.value(coef)
@@ -307,46 +251,24 @@ class _Path:
     def _point(self, C, penalty, history, gradient):
         """The solution at C: on the screened columns, growing them until
         every discarded unit is optimal at zero."""
-        penalised = penalised_entries(penalty, self.loss)
-        columns = self.all_columns
-        if penalty is not None:
-            strength = penalty.unit_strength
-            if self.screening:
-                keep = self.strong_set(penalty, gradient, C, history[-1])
-                columns = np.flatnonzero(keep[penalty.column_unit])
-        coef = next_start(history, C, penalised)
+        sets = self.sets
+        columns = sets.all_columns
+        if penalty is not None and self.screening:
+            keep = sets.strong_units(penalty, gradient, C, history[-1])
+            columns = sets.columns_of(penalty, keep)
+        coef = next_start(history, C, penalised_entries(penalty, self.loss))
         n_iter = 0
         while True:
             coef, iterations = self.solve(C, columns, coef)
             n_iter += iterations
             loss_value, gradient = self.evaluate(coef)
-            if columns.size == self.all_columns.size:
+            if columns.size == sets.all_columns.size:
                 break
-            violation = penalty.unit_scores(gradient) - strength
-            dropped = np.ones(strength.shape[0], dtype=bool)
-            dropped[penalty.column_unit[columns]] = False
-            failing = dropped & (violation > self.estimator.tol)
+            failing = sets.failing(penalty, gradient, columns)
             if not np.any(failing):
                 break
-            columns = np.union1d(columns, np.flatnonzero(failing[penalty.column_unit]))
+            columns = np.union1d(columns, sets.columns_of(penalty, failing))
         return coef, n_iter, columns, loss_value, gradient
-
-    def strong_set(self, penalty, gradient, C, previous):
-        """The units the sequential strong rule keeps at C: those in the
-        previous solution, and those whose gradient there (``gradient``) is
-        at least ``2 s(C) - s(C_previous)`` (s scales as 1 / C)."""
-        C_previous, coef_previous = previous
-        strength = penalty.unit_strength
-        return self._units_in(penalty, coef_previous) | (
-            penalty.unit_scores(gradient) >= 2 * strength - strength * C / C_previous
-        )
-
-    def _units_in(self, penalty, coef):
-        """The units with a non-zero coefficient."""
-        nonzero = np.any(self._weights(coef) != 0, axis=0)
-        units = np.zeros(penalty.unit_strength.shape[0], dtype=bool)
-        units[penalty.column_unit[nonzero]] = True
-        return units
 
     def _bunch(self, points):
         Cs, coefs, n_iter, n_screened, objective, deviance_ratio = zip(
@@ -371,28 +293,6 @@ class _Path:
             l1_ratio=self.estimator.l1_ratio,
             l1_groups=self.estimator.l1_groups,
         )
-
-
-def moved_pairs(pairs, last_columns, columns, loss):
-    """Curvature pairs on the working set ``last_columns`` as pairs on
-    ``columns`` (of ``loss``, the LinearLoss of those columns): each entry
-    where it was, zeros in a column new to the set, a column left out
-    dropped; the intercepts kept."""
-    last_loss = LinearLoss(
-        loss.base_loss, loss.n_outputs, last_columns.size, loss.fit_intercept
-    )
-    position = np.full(max(last_columns.max(initial=-1), columns.max()) + 1, -1)
-    position[last_columns] = np.arange(last_columns.size)
-    source = position[columns]
-    kept = source >= 0
-
-    def move(vector):
-        weights, intercept = last_loss.unpack(vector)
-        moved_weights = np.zeros((loss.n_outputs, columns.size))
-        moved_weights[:, kept] = weights[:, source[kept]]
-        return loss.pack(moved_weights, intercept)
-
-    return [(move(s), move(y)) for s, y in pairs]
 
 
 def _flat(points):

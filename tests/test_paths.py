@@ -17,8 +17,8 @@ from sklearn.preprocessing import StandardScaler
 from sksoftmax import (
     OneVsRestSigmoid,
     SoftmaxRegression,
-    _path,
     _path_starts,
+    _screening,
     l1_min_c,
     regularization_path,
 )
@@ -136,7 +136,7 @@ def test_the_optimality_check_adds_what_the_rule_wrongly_dropped(monkeypatch):
     def keeps_nothing(self, penalty, gradient, C, previous):
         return np.zeros(penalty.unit_strength.shape[0], dtype=bool)
 
-    monkeypatch.setattr(_path._Path, "strong_set", keeps_nothing)
+    monkeypatch.setattr(_screening.WorkingSets, "strong_units", keeps_nothing)
     checked = regularization_path(estimator, X, y, **options)
     assert_array_equal(checked.coefs != 0, full.coefs != 0)
     assert_allclose(checked.objective, full.objective, rtol=1e-9)
@@ -284,7 +284,7 @@ def test_curvature_pairs_carried_to_the_next_C_and_working_set():
     small = LinearLoss(MultinomialLoss(), 3, 3, True)
     large = LinearLoss(MultinomialLoss(), 3, 5, True)
     weights, intercept = small.unpack(np.arange(small.n_coef, dtype=float))
-    [(moved, _)] = _path.moved_pairs(
+    [(moved, _)] = _screening.moved_pairs(
         [(small.pack(weights, intercept),) * 2], columns, wider, large
     )
     moved_weights, moved_intercept = large.unpack(moved)
@@ -292,5 +292,33 @@ def test_curvature_pairs_carried_to_the_next_C_and_working_set():
     assert_array_equal(moved_weights[:, [0, 4]], 0.0)
     assert_array_equal(moved_intercept, intercept)
     # back to the smaller set: the new columns dropped, the rest as they were
-    [(back, _)] = _path.moved_pairs([(moved, moved)], wider, columns, small)
+    [(back, _)] = _screening.moved_pairs([(moved, moved)], wider, columns, small)
     assert_array_equal(back, small.pack(weights, intercept))
+
+
+@pytest.mark.parametrize("rule", ["strong", "keeps nothing"])
+def test_cv_paths_screened_equal_the_unscreened(monkeypatch, rule):
+    """The CV estimators' folds on the union of their strong sets, every
+    fold's discarded units checked: the scores and every fold's coefficients
+    of the unscreened CV path (tol 1e-9); with a rule that keeps nothing,
+    every feature comes back through the check."""
+    from sksoftmax import SoftmaxRegressionCV, _cv_path
+
+    X, y = wine()
+    options = dict(Cs=[0.02, 0.05, 0.2, 1.0], l1_ratios=[1.0], cv=3, tol=1e-9)
+    model = SoftmaxRegressionCV(l1_groups="features", max_iter=5000, **options)
+    monkeypatch.setattr(_cv_path, "screens", lambda data: False)
+    unscreened = clone(model).fit(X, y)
+    monkeypatch.undo()
+    if rule == "keeps nothing":
+        monkeypatch.setattr(
+            _screening.WorkingSets,
+            "strong_units",
+            lambda self, penalty, *args: np.zeros(penalty.unit_strength.size, bool),
+        )
+    screened = clone(model).fit(X, y)
+    # the first C leaves features out of every fold: the rules had work
+    assert np.any(np.all(unscreened.coefs_paths_[..., 0, :, :-1] == 0, axis=-2))
+    assert_allclose(screened.scores_, unscreened.scores_, rtol=1e-6)
+    assert_array_equal(screened.coefs_paths_ != 0, unscreened.coefs_paths_ != 0)
+    assert_allclose(screened.coefs_paths_, unscreened.coefs_paths_, atol=1e-5)

@@ -1,0 +1,132 @@
+"""Working sets of columns: the problem of a penalised fit on some features
+of X only, the sequential strong rule that picks them, and the optimality
+check of the features left out.
+
+Sequential strong rules (Tibshirani et al., 2012, "Strong rules for
+discarding predictors in lasso-type problems") keep the features, or groups,
+whose loss gradient at the previous C's solution is at least ``2 s(C) -
+s(C_previous)``, s the penalty strength, plus those already in the model.
+The fit then works on a copy of those columns of X (its products cost what
+the kept features cost); afterwards one evaluation over all of X checks the
+optimality condition ``|g| <= s`` of every unit left out, and any that fail
+join the set. Used by :func:`~sksoftmax.regularization_path` and by the CV
+estimators' penalised paths (one set for every fold: the union of theirs).
+"""
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import clone
+
+from ._loss import LinearLoss
+from ._penalties import check_penalty_factor
+
+
+def screens(data):
+    """Whether the columns of ``data.X`` may be copied: numpy or scipy.sparse
+    (not Dask, whose chunks stay where they are)."""
+    return isinstance(data.X, np.ndarray) or sparse.issparse(data.X)
+
+
+class WorkingSets:
+    """The problem of ``estimator`` on ``data`` (a FitData), and that problem
+    on any set of its columns."""
+
+    def __init__(self, estimator, data):
+        self.estimator, self.data = estimator, data
+        self.loss = data.linear_loss
+        n_features = self.loss.n_features
+        self.factor = check_penalty_factor(estimator.penalty_factor, n_features)
+        self.all_columns = np.arange(n_features)
+        self._restricted = (None, None)  # (columns, (loss, X, estimator))
+
+    def restricted(self, columns):
+        """The LinearLoss, X and estimator of the columns ``columns`` (the
+        last set's are kept: a set is asked for again and again)."""
+        if self._restricted[0] is not None and np.array_equal(
+            self._restricted[0], columns
+        ):
+            return self._restricted[1]
+        if columns.size == self.all_columns.size:
+            problem = (self.loss, self.data.objective_data[0], self.estimator)
+        else:
+            loss = LinearLoss(
+                self.loss.base_loss,
+                self.loss.n_outputs,
+                columns.size,
+                self.loss.fit_intercept,
+            )
+            groups = self.estimator.l1_groups
+            estimator = clone(self.estimator).set_params(
+                penalty_factor=None if self.factor is None else self.factor[columns],
+                l1_groups=groups
+                if groups is None or isinstance(groups, str)
+                else np.asarray(groups)[columns],
+            )
+            problem = (loss, self.data.X[:, columns], estimator)
+        self._restricted = (columns, problem)
+        return problem
+
+    def to_columns(self, coef, columns):
+        """Whole packed coefficients as those of ``columns``."""
+        weights, intercept = self.loss.unpack(coef)
+        return self.restricted(columns)[0].pack(weights[:, columns], intercept)
+
+    def from_columns(self, restricted_coef, columns):
+        """The inverse of :meth:`to_columns`, zero off ``columns``."""
+        weights, intercept = self.restricted(columns)[0].unpack(restricted_coef)
+        whole = np.zeros((self.loss.n_outputs, self.loss.n_features))
+        whole[:, columns] = weights
+        return self.loss.pack(whole, intercept)
+
+    def strong_units(self, penalty, gradient, C, previous):
+        """The units the sequential strong rule keeps at C: those in the
+        previous solution, and those whose gradient there (``gradient``) is
+        at least ``2 s(C) - s(C_previous)`` (s scales as 1 / C)."""
+        C_previous, coef_previous = previous
+        strength = penalty.unit_strength
+        return self.units_in(penalty, coef_previous) | (
+            penalty.unit_scores(gradient) >= 2 * strength - strength * C / C_previous
+        )
+
+    def units_in(self, penalty, coef):
+        """The units with a non-zero coefficient."""
+        nonzero = np.any(self.loss.unpack(coef)[0] != 0, axis=0)
+        units = np.zeros(penalty.unit_strength.shape[0], dtype=bool)
+        units[penalty.column_unit[nonzero]] = True
+        return units
+
+    @staticmethod
+    def columns_of(penalty, units):
+        """The columns of the units ``units`` (a mask)."""
+        return np.flatnonzero(units[penalty.column_unit])
+
+    def failing(self, penalty, gradient, columns):
+        """The units outside ``columns`` whose optimality condition at zero,
+        ``score <= strength``, fails by more than the estimator's tol at the
+        whole problem's ``gradient``."""
+        violation = penalty.unit_scores(gradient) - penalty.unit_strength
+        outside = np.ones(penalty.unit_strength.shape[0], dtype=bool)
+        outside[penalty.column_unit[columns]] = False
+        return outside & (violation > self.estimator.tol)
+
+
+def moved_pairs(pairs, last_columns, columns, loss):
+    """Curvature pairs on the working set ``last_columns`` as pairs on
+    ``columns`` (of ``loss``, the LinearLoss of those columns): each entry
+    where it was, zeros in a column new to the set, a column left out
+    dropped; the intercepts kept."""
+    last_loss = LinearLoss(
+        loss.base_loss, loss.n_outputs, last_columns.size, loss.fit_intercept
+    )
+    position = np.full(max(last_columns.max(initial=-1), columns.max()) + 1, -1)
+    position[last_columns] = np.arange(last_columns.size)
+    source = position[columns]
+    kept = source >= 0
+
+    def move(vector):
+        weights, intercept = last_loss.unpack(vector)
+        moved_weights = np.zeros((loss.n_outputs, columns.size))
+        moved_weights[:, kept] = weights[:, source[kept]]
+        return loss.pack(moved_weights, intercept)
+
+    return [(move(s), move(y)) for s, y in pairs]
