@@ -147,7 +147,7 @@ def penalised_path(data, folds, Cs, estimator, *, max_iter, tol, verbose=0):
             )
             if not np.any(failing):
                 break
-            columns = np.union1d(columns, sets.columns_of(penalties[0], failing))
+            columns = sets.grown(penalties[0], columns, failing)
         if verbose:
             for f, violation in enumerate(violations):
                 print(

@@ -267,7 +267,7 @@ class _Path:
             failing = sets.failing(penalty, gradient, columns)
             if not np.any(failing):
                 break
-            columns = np.union1d(columns, sets.columns_of(penalty, failing))
+            columns = sets.grown(penalty, columns, failing)
         return coef, n_iter, columns, loss_value, gradient
 
     def _bunch(self, points):

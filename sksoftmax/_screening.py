@@ -20,6 +20,13 @@ from sklearn.base import clone
 from ._loss import LinearLoss
 from ._penalties import check_penalty_factor
 
+# A working set of more than this fraction of the columns is all of them:
+# copying X's columns costs more than the products it saves. On 100000 x
+# 1000 dense (one thread) a copy of 900 columns took 0.5 s warm and 2.9 s
+# into fresh memory, one evaluation of the loss and gradient (K=10) 0.3 s;
+# a 74-point grouped path spent most of its excess over one fit copying.
+_MOST_COLUMNS = 0.5
+
 
 def screens(data):
     """Whether the columns of ``data.X`` may be copied: numpy or scipy.sparse
@@ -95,10 +102,19 @@ class WorkingSets:
         units[penalty.column_unit[nonzero]] = True
         return units
 
-    @staticmethod
-    def columns_of(penalty, units):
-        """The columns of the units ``units`` (a mask)."""
-        return np.flatnonzero(units[penalty.column_unit])
+    def columns_of(self, penalty, units):
+        """The columns of the units ``units`` (a mask), or all of them where
+        that is most of them."""
+        columns = np.flatnonzero(units[penalty.column_unit])
+        if columns.size > _MOST_COLUMNS * self.all_columns.size:
+            return self.all_columns
+        return columns
+
+    def grown(self, penalty, columns, units):
+        """``columns`` with those of the units ``units`` (a mask)."""
+        units = units.copy()
+        units[penalty.column_unit[columns]] = True
+        return self.columns_of(penalty, units)
 
     def failing(self, penalty, gradient, columns):
         """The units outside ``columns`` whose optimality condition at zero,

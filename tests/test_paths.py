@@ -111,7 +111,9 @@ def test_the_grid_starts_where_the_first_coefficient_enters():
 
 
 @pytest.mark.parametrize("l1_groups", [None, "features"])
-def test_screening_on_and_off_give_the_same_path(l1_groups):
+def test_screening_on_and_off_give_the_same_path(monkeypatch, l1_groups):
+    # working sets of any size (by default, one of most columns is all)
+    monkeypatch.setattr(_screening, "_MOST_COLUMNS", 1.0)
     X, y = digits()
     estimator = SoftmaxRegression(l1_ratio=1.0, l1_groups=l1_groups, **TIGHT)
     options = dict(n_Cs=25, C_min_ratio=0.05, stop_early=False)
