@@ -222,7 +222,7 @@ class _FoldsOnColumns:
             np.stack([self.sets.to_columns(coef, columns) for coef in coefs]),
             solvers,
             max_iter=max_iter,
-            tol=tol,
+            tol=self.sets.solver_tol(tol, columns),
             dtype=self.data.dtype,
         )
         pairs = [result.state.get("memory") for result in results]

@@ -199,7 +199,7 @@ class _Path:
             self.sets.to_columns(start, columns),
             args=(X, target, sample_weight, l2, self.data.weight_sum),
             max_iter=self.estimator.max_iter,
-            tol=self.estimator.tol,
+            tol=self.sets.solver_tol(self.estimator.tol, columns),
             hook=IterationHook(self.estimator.verbose),
             dtype=self.data.dtype,
             **memory,

@@ -91,6 +91,40 @@ def test_every_point_equals_the_single_fit(Estimator, l1_ratio, l1_groups):
         assert_allclose(path.objective[i] * X.shape[0], F_path, rtol=1e-9)
 
 
+@pytest.mark.parametrize("l1_groups", [None, "features"])
+def test_unscaled_columns_solved_scaled_meet_the_optimality_conditions(l1_groups):
+    """wine's columns at scales from 0.03 to 3, sparse: the working sets'
+    copies are scaled (another parametrisation of the same problem).
+    At each point, the optimality conditions in the unscaled coefficients,
+    the gradient written out from predict_proba, within 100x the solver's
+    tol on the mean loss (as test_l1's; the single fit on unscaled X is no
+    reference here: it stops short, at max_iter)."""
+    X, y = wine()
+    X = sparse.csr_matrix(X * np.logspace(-1.5, 0.5, X.shape[1]))
+    estimator = SoftmaxRegression(l1_ratio=1.0, l1_groups=l1_groups, **TIGHT)
+    assert _screening._column_scales(estimator, X) is not None
+    path = regularization_path(estimator, X, y, n_Cs=8, C_min_ratio=0.05)
+    n = X.shape[0]
+    for i in [2, 5, 7]:
+        C = path.Cs[i]
+        model = at_point(estimator, X, y, path, i)
+        onehot = (y[:, None] == model.classes_[None, :]).astype(float)
+        gradient = np.asarray(X.T @ (model.predict_proba(X) - onehot)).T * C
+        W = model.coef_  # with C: the penalty's subgradient has norm <= 1
+        if l1_groups is None:
+            zero = W == 0
+            assert np.all(np.abs(gradient[zero]) <= 1 + 1e-6 * n * C)
+            assert_allclose(gradient[~zero], -np.sign(W[~zero]), atol=1e-6 * n * C)
+        else:
+            norms = np.linalg.norm(W, axis=0)
+            zero = norms == 0
+            assert np.all(np.linalg.norm(gradient[:, zero], axis=0) <= 1 + 1e-6 * n * C)
+            assert_allclose(
+                gradient[:, ~zero], -W[:, ~zero] / norms[~zero], atol=1e-6 * n * C
+            )
+        assert 0 < zero.sum() < zero.size
+
+
 def test_the_grid_starts_where_the_first_coefficient_enters():
     X, y = wine()
     estimator = SoftmaxRegression(l1_ratio=1.0, **TIGHT)
