@@ -16,9 +16,9 @@ import numpy as np
 from sklearn.base import clone
 
 from ._loss._folds import FoldedLoss
-from ._path_starts import carried_memory, next_start, penalised_entries
+from ._path_starts import next_start, penalised_entries
 from ._penalties import penalty_terms
-from ._screening import WorkingSets, moved_pairs, screens
+from ._screening import WorkingSets, screens
 from ._solvers import IterationHook, lbfgs_lockstep, lockstep_runs, minimiser
 from ._weights import l2_reg_strength, sample_weights
 
@@ -201,14 +201,12 @@ class _FoldsOnColumns:
         solvers = [minimiser(penalty) for penalty in penalties]
         if memory is not None and penalties[0] is not None:
             last_columns, C_last, pairs = memory  # scipy's L-BFGS takes none
-            if not np.array_equal(last_columns, columns):
-                pairs = [
-                    None if p is None else moved_pairs(p, last_columns, columns, loss)
-                    for p in pairs
-                ]
             solvers = [
                 functools.partial(
-                    solver, memory=carried_memory(fold_pairs, loss, l2, C, C_last)
+                    solver,
+                    memory=self.sets.carried_pairs(
+                        (last_columns, C_last, fold_pairs), columns, l2, C
+                    ),
                 )
                 for solver, fold_pairs, l2 in zip(solvers, pairs, l2s, strict=True)
             ]

@@ -27,9 +27,9 @@ from sklearn.utils import Bunch
 from ._fit_data import fit_data
 from ._l1_min_c import first_C, zero_model
 from ._loss._linear import _l2_penalty
-from ._path_starts import carried_memory, next_start, penalised_entries
+from ._path_starts import next_start, penalised_entries
 from ._penalties import penalty_terms
-from ._screening import WorkingSets, moved_pairs, screens
+from ._screening import WorkingSets, screens
 from ._solvers import IterationHook, minimiser
 
 # glmnet's stopping rule: after at least 5 points, stop once the fraction of
@@ -193,7 +193,9 @@ class _Path:
         l2, penalty = self._terms(estimator, loss, C)
         _, target, sample_weight = self.data.objective_data
         # plain L-BFGS (scipy's) takes no memory: an L2-only path starts anew
-        memory = {} if penalty is None else {"memory": self._memory(C, columns, l2)}
+        memory = {}
+        if penalty is not None and self.memory is not None:
+            memory["memory"] = self.sets.carried_pairs(self.memory, columns, l2, C)
         result = minimiser(penalty)(
             loss.loss_gradient,
             self.sets.to_columns(start, columns),
@@ -206,20 +208,6 @@ class _Path:
         )
         self.memory = (columns, C, result.state.get("memory"))
         return self.sets.from_columns(result.coef, columns), result.n_iter
-
-    def _memory(self, C, columns, l2):
-        """The last solve's curvature pairs, moved to ``columns`` and to C.
-
-        A pair's s and y are moved entry by entry; a column new to the
-        working set gets zeros (its coefficient did not move).
-        """
-        if self.memory is None:
-            return None
-        last_columns, C_last, pairs = self.memory
-        loss = self.sets.restricted(columns)[0]
-        if pairs is not None and not np.array_equal(last_columns, columns):
-            pairs = moved_pairs(pairs, last_columns, columns, loss)
-        return carried_memory(pairs, loss, l2, C, C_last)
 
     # -- the path --------------------------------------------------------------
 

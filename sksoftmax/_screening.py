@@ -27,6 +27,7 @@ from scipy import sparse
 from sklearn.base import clone
 
 from ._loss import LinearLoss
+from ._path_starts import carried_memory
 from ._penalties import check_penalty_factor
 
 # A working set of more than this fraction of the columns is all of them:
@@ -120,6 +121,20 @@ class WorkingSets:
         if self.loss.fit_intercept:  # the intercepts' scale is 1
             largest = max(largest, 1.0)
         return tol / largest
+
+    def carried_pairs(self, memory, columns, l2, C):
+        """A solver's curvature pairs at the end of a solve, ``memory =
+        (its columns, its C, its pairs)``, as pairs on ``columns`` at C
+        (``l2``: the L2 strength there): each entry moved to where its column
+        is, zeros in a column new to the set (its coefficient did not move),
+        and the L2 term's change with C (``carried_memory``)."""
+        last_columns, C_last, pairs = memory
+        if pairs is None:
+            return None
+        loss = self.restricted(columns)[0]
+        if not np.array_equal(last_columns, columns):
+            pairs = moved_pairs(pairs, last_columns, columns, loss)
+        return carried_memory(pairs, loss, l2, C, C_last)
 
     def strong_units(self, penalty, gradient, C, previous):
         """The units the sequential strong rule keeps at C: those in the
