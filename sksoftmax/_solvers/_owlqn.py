@@ -23,11 +23,10 @@ import numpy as np
 
 from ._lbfgs import lbfgs_options
 from ._result import (
-    MEMORY,
     IterationHook,
     SolverResult,
     curvature_pairs,
-    has_curvature,
+    remember,
     warn_not_converged,
 )
 
@@ -40,14 +39,15 @@ def _two_loop(direction, pairs):
     stored pairs (oldest first)."""
     q = direction.copy()
     alphas = []
-    for s, y, rho in reversed(pairs):
+    rhos = [1.0 / np.dot(s, y) for s, y in pairs]
+    for (s, y), rho in zip(reversed(pairs), reversed(rhos), strict=True):
         alpha = rho * np.dot(s, q)
         q -= alpha * y
         alphas.append(alpha)
     if pairs:
-        s, y, _ = pairs[-1]
+        s, y = pairs[-1]
         q *= np.dot(s, y) / np.dot(y, y)
-    for (s, y, rho), alpha in zip(pairs, reversed(alphas), strict=True):
+    for (s, y), rho, alpha in zip(pairs, rhos, reversed(alphas), strict=True):
         beta = rho * np.dot(y, q)
         q += (alpha - beta) * s
     return q
@@ -98,7 +98,7 @@ def owlqn(
     coef = np.array(coef0, dtype=np.float64)
     smooth, gradient = fun(coef, *args)
     objective = smooth + penalty.value(coef)
-    pairs = [(s, y, 1.0 / np.dot(s, y)) for s, y in curvature_pairs(memory)]
+    pairs = curvature_pairs(memory)
     n_iter, converged, stopped, reason = 0, False, False, ""
     while True:
         pseudo = penalty.pseudo_gradient(coef, gradient)
@@ -135,9 +135,7 @@ def owlqn(
             )
             break
         n_iter += 1
-        s, y = trial - coef, trial_gradient - gradient
-        if has_curvature(s, y):
-            pairs = [*pairs[-(MEMORY - 1) :], (s, y, 1.0 / np.dot(s, y))]
+        pairs = remember(pairs, trial - coef, trial_gradient - gradient)
         decrease = objective - trial_objective
         coef, gradient, objective = trial, trial_gradient, trial_objective
         if hook(objective, lambda c=coef: c.copy()):
@@ -158,5 +156,5 @@ def owlqn(
         converged=converged,
         stopped=stopped,
         max_gradient=violation,
-        state={"memory": [(s, y) for s, y, _ in pairs]},
+        state={"memory": pairs},
     )

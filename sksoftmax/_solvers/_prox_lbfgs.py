@@ -21,11 +21,10 @@ import numpy as np
 
 from ._lbfgs import lbfgs_options
 from ._result import (
-    MEMORY,
     IterationHook,
     SolverResult,
     curvature_pairs,
-    has_curvature,
+    remember,
     warn_not_converged,
 )
 
@@ -159,9 +158,7 @@ def prox_lbfgs(
             )
             break
         n_iter += 1
-        s, y = trial - coef, trial_gradient - gradient
-        if has_curvature(s, y):
-            pairs = [*pairs[-(MEMORY - 1) :], (s, y)]
+        pairs = remember(pairs, trial - coef, trial_gradient - gradient)
         decrease = objective - trial_objective
         coef, gradient = trial, trial_gradient
         objective, penalty_value = trial_objective, trial_penalty

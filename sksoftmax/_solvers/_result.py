@@ -137,6 +137,14 @@ def has_curvature(s, y):
     return float(np.dot(s, y)) > 1e-12 * float(np.dot(y, y))
 
 
+def remember(pairs, s, y):
+    """The memory ``pairs`` (oldest first) after the step's pair (s, y): it
+    is kept if it has curvature, and the oldest dropped past MEMORY."""
+    if not has_curvature(s, y):
+        return pairs
+    return [*pairs[-(MEMORY - 1) :], (s, y)]
+
+
 def curvature_pairs(memory):
     """The last :data:`MEMORY` pairs of ``memory`` (None: none) that have
     curvature: a run's start from a previous run's pairs."""
